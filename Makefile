@@ -1,0 +1,37 @@
+# rampart: make test (the README's test command), make lint, make fuzz, make bench.
+GO      ?= go
+PKGS    ?= ./...
+FUZZTIME ?= 5s
+
+.PHONY: build test lint fuzz bench demo tools
+
+build:
+	$(GO) build -o bin/rampart ./cmd/rampart
+
+## test: every test with the race detector. PostgreSQL/Redis tests run when
+## RAMPART_TEST_POSTGRES / RAMPART_TEST_REDIS are set and skip otherwise.
+test:
+	$(GO) test -race -count=1 $(PKGS)
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+	$(GO) run github.com/securego/gosec/v2/cmd/gosec@v2.30.0 -quiet -exclude-dir=internal/demo $(PKGS)
+
+## fuzz: each fuzz target for FUZZTIME.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+## bench: Go benchmarks plus the wrk comparison (see docs/benchmarks.md).
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/... | tee bench-go.txt
+	bash bench/run.sh
+
+demo:
+	$(GO) run ./cmd/rampart demo

@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# bench/run.sh: wrk on loopback against four targets serving the same 1 KiB
+# response, side by side in one run:
+#
+#   direct    the upstream itself (bench/upstream)
+#   plain-go  a tuned httputil.ReverseProxy (bench/plainproxy)
+#   rampart   rampart proxy --from ... --to ..., every default stage on,
+#             access log on (stderr, redirected to bench/out/rampart.log)
+#   nginx     nginx as a plain reverse proxy with upstream keepalive
+#
+# Each target gets a short warm-up, then RUNS measured runs; runs are
+# interleaved (run 1 of every target, then run 2, ...) so drift on the machine
+# hits every target alike. The median run by req/s is reported. Results go to
+# stdout and bench/out/results.md. See docs/benchmarks.md.
+#
+# Knobs (environment):
+#   DURATION=10s  length of one measured run (wrk -d)
+#   WARMUP=3s     length of the warm-up run per target
+#   CONNS=64      wrk -c;  THREADS=1  wrk -t
+#   RUNS=3        measured runs per target (odd numbers give a true median)
+#   TARGETS="direct plain-go rampart nginx"   subset/order to run
+#   NGINX_ACCESS_LOG=file|off   nginx access log to bench/out/nginx-access.log
+#                               (default, like rampart's) or off
+#   BENCH_INSTALL=1   when root, apt-get install missing wrk/nginx
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+OUT=bench/out
+mkdir -p "$OUT"
+
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-3s}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-1}
+RUNS=${RUNS:-3}
+TARGETS=${TARGETS:-direct plain-go rampart nginx}
+NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-file}
+GO=${GO:-go}
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+# secs converts a wrk duration (10, 10s, 1m) to whole seconds.
+secs() {
+	local d=$1
+	case $d in
+	*m) echo $((${d%m} * 60)) ;;
+	*s) echo "${d%s}" ;;
+	*) echo "$d" ;;
+	esac
+}
+
+# --- tools ------------------------------------------------------------------
+missing=()
+for t in wrk nginx; do
+	if ! command -v "$t" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$t" ]; then
+		missing+=("$t")
+	fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "missing: ${missing[*]}; install with: apt-get install -y wrk nginx"
+	if [ "$(id -u)" = 0 ] && [ "${BENCH_INSTALL:-0}" = 1 ]; then
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx
+	else
+		log "or rerun as root with BENCH_INSTALL=1"
+		exit 1
+	fi
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+# --- build ------------------------------------------------------------------
+log "building into $OUT/"
+$GO build -o "$OUT/upstream" ./bench/upstream
+$GO build -o "$OUT/plainproxy" ./bench/plainproxy
+$GO build -o "$OUT/freeport" ./bench/freeport
+failed=()
+if [[ " $TARGETS " == *" rampart "* ]]; then
+	if ! $GO build -o "$OUT/rampart" ./cmd/rampart 2>"$OUT/rampart-build.log"; then
+		log "rampart does not build; skipping it (see $OUT/rampart-build.log):"
+		sed 's/^/  /' "$OUT/rampart-build.log" >&2
+		failed+=(rampart)
+		TARGETS=${TARGETS//rampart/}
+	fi
+fi
+
+# --- servers ----------------------------------------------------------------
+mapfile -t ports < <("$OUT/freeport" -n 4)
+declare -A PORT=([direct]=${ports[0]} [plain-go]=${ports[1]} [rampart]=${ports[2]} [nginx]=${ports[3]})
+declare -A PGID=()
+TMP=$(mktemp -d)
+chmod 755 "$TMP" # nginx workers drop to an unprivileged user
+
+cleanup() {
+	local name
+	for name in "${!PGID[@]}"; do
+		kill -TERM -- "-${PGID[$name]}" 2>/dev/null || true
+	done
+	sleep 0.5
+	for name in "${!PGID[@]}"; do
+		kill -KILL -- "-${PGID[$name]}" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start NAME CMD...: run CMD in its own session (so its process group can be
+# killed whole), stdout to bench/out/NAME.out, stderr appended to NAME.log.
+start() {
+	local name=$1
+	shift
+	: >"$OUT/$name.log"
+	setsid "$@" >"$OUT/$name.out" 2>>"$OUT/$name.log" </dev/null &
+	PGID[$name]=$!
+}
+
+# ready NAME: wait up to 10 s for a 200 with a 1024-byte body.
+ready() {
+	local name=$1 port=${PORT[$1]} got=""
+	for _ in $(seq 100); do
+		got=$(curl -s -o /dev/null -m 1 -w '%{http_code} %{size_download}' "http://127.0.0.1:$port/" || true)
+		if [ "$got" = "200 1024" ]; then
+			return 0
+		fi
+		if ! kill -0 "${PGID[$name]}" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	log "$name on 127.0.0.1:$port is not ready (last answer: '${got:-none}'); its stderr:"
+	tail -n 20 "$OUT/$name.log" | sed 's/^/  /' >&2
+	return 1
+}
+
+nginx_conf() {
+	local access="access_log off;"
+	if [ "$NGINX_ACCESS_LOG" = file ]; then
+		access="access_log $PWD/$OUT/nginx-access.log;"
+		: >"$OUT/nginx-access.log"
+	fi
+	mkdir -p "$TMP/nginx"
+	cat >"$TMP/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 2;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+	$access
+	default_type application/octet-stream;
+	client_body_temp_path $TMP/nginx/client_body;
+	proxy_temp_path $TMP/nginx/proxy;
+	fastcgi_temp_path $TMP/nginx/fastcgi;
+	uwsgi_temp_path $TMP/nginx/uwsgi;
+	scgi_temp_path $TMP/nginx/scgi;
+	# Go servers do not close a keep-alive connection after N requests;
+	# nginx does by default (1000), so lift it on both sides.
+	keepalive_requests 1000000;
+	upstream app {
+		server 127.0.0.1:${PORT[direct]};
+		keepalive 64;
+		keepalive_requests 1000000;
+	}
+	server {
+		listen 127.0.0.1:${PORT[nginx]};
+		location / {
+			proxy_pass http://app;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+		}
+	}
+}
+EOF
+}
+
+start direct "$OUT/upstream" -addr "127.0.0.1:${PORT[direct]}"
+ready direct
+for t in $TARGETS; do
+	case $t in
+	direct) ;;
+	plain-go) start plain-go "$OUT/plainproxy" -addr "127.0.0.1:${PORT[plain-go]}" -to "http://127.0.0.1:${PORT[direct]}" ;;
+	rampart) start rampart "$OUT/rampart" proxy --from "127.0.0.1:${PORT[rampart]}" --to "http://127.0.0.1:${PORT[direct]}" ;;
+	nginx)
+		nginx_conf
+		start nginx "$NGINX" -e "$TMP/nginx/error.log" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
+		;;
+	*)
+		log "unknown target $t"
+		exit 2
+		;;
+	esac
+done
+up=()
+for t in $TARGETS; do
+	if ready "$t"; then
+		up+=("$t")
+	else
+		failed+=("$t")
+	fi
+done
+if [ "$NGINX_ACCESS_LOG" = file ] && [[ " ${up[*]} " == *" nginx "* ]]; then
+	: >"$OUT/nginx-access.log"
+fi
+
+# --- load -------------------------------------------------------------------
+CLK=$(getconf CLK_TCK)
+
+# cpu_ticks PGID: user+system clock ticks used so far by every process in
+# the process group.
+cpu_ticks() {
+	local g=$1 f line rest sum=0
+	for f in /proc/[0-9]*/stat; do
+		read -r line 2>/dev/null <"$f" || continue
+		rest=${line##*) }
+		# shellcheck disable=SC2086
+		set -- $rest
+		if [ "$3" = "$g" ]; then
+			sum=$((sum + ${12} + ${13}))
+		fi
+	done
+	echo "$sum"
+}
+
+# load TARGET DURATION FILE: one wrk run; FILE gets wrk's output followed by
+# "cpu <target> <upstream> <wrk>" in percent of one core.
+load() {
+	local t=$1 d=$2 file=$3 s t0 t1 u0 u1 w
+	s=$(secs "$d")
+	t0=$(cpu_ticks "${PGID[$t]}")
+	u0=$(cpu_ticks "${PGID[direct]}")
+	w=$( {
+		TIMEFORMAT='%U %S'
+		time timeout $((s + 30)) wrk -t"$THREADS" -c"$CONNS" -d"$d" --timeout 2s --latency \
+			"http://127.0.0.1:${PORT[$t]}/" >"$file" || log "wrk against $t failed"
+	} 2>&1)
+	t1=$(cpu_ticks "${PGID[$t]}")
+	u1=$(cpu_ticks "${PGID[direct]}")
+	awk -v s="$s" -v clk="$CLK" -v tt=$((t1 - t0)) -v ut=$((u1 - u0)) -v w="$w" -v self="$t" 'BEGIN {
+		split(w, a, " ")
+		tc = 100 * tt / clk / s; uc = 100 * ut / clk / s
+		if (self == "direct") { tc = uc; uc = 0 }
+		printf "cpu %.0f %.0f %.0f\n", tc, uc, 100 * (a[1] + a[2]) / s
+	}' >>"$file"
+}
+
+log "wrk -t$THREADS -c$CONNS -d$DURATION --latency, $RUNS runs each after a $WARMUP warm-up; targets: ${up[*]}"
+for t in "${up[@]}"; do
+	load "$t" "$WARMUP" "$OUT/wrk-$t-warmup.txt"
+done
+for r in $(seq "$RUNS"); do
+	for t in "${up[@]}"; do
+		load "$t" "$DURATION" "$OUT/wrk-$t-$r.txt"
+		log "run $r $t: $(awk '/^Requests\/sec/ {print $2 " req/s"}' "$OUT/wrk-$t-$r.txt")"
+	done
+done
+
+# --- report -----------------------------------------------------------------
+# summary FILE: "rps p50us p90us p99us non2xx sockerr cpu_target cpu_up cpu_wrk"
+summary() {
+	awk '
+	function us(v) {
+		if (v ~ /us$/) return v + 0
+		if (v ~ /ms$/) return (v + 0) * 1000
+		if (v ~ /s$/) return (v + 0) * 1000000
+		return v + 0
+	}
+	/^ +50%/ { p50 = us($2) } /^ +90%/ { p90 = us($2) } /^ +99%/ { p99 = us($2) }
+	/^Requests\/sec/ { rps = $2 }
+	/Non-2xx or 3xx responses/ { bad = $NF }
+	/Socket errors/ { gsub(/,/, ""); err = $4 + $6 + $8 + $10 }
+	/^cpu / { c1 = $2; c2 = $3; c3 = $4 }
+	END { printf "%s %s %s %s %d %d %s %s %s\n", rps, p50, p90, p99, bad, err, c1, c2, c3 }
+	' "$1"
+}
+
+declare -A MED=()
+for t in "${up[@]}"; do
+	for r in $(seq "$RUNS"); do
+		echo "$(summary "$OUT/wrk-$t-$r.txt") $r"
+	done | sort -n -k1,1 >"$TMP/runs-$t"
+	mid=$(((RUNS + 1) / 2))
+	MED[$t]="$(sed -n "${mid}p" "$TMP/runs-$t") $(awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.0f–%.0f", lo, hi}' "$TMP/runs-$t")"
+done
+
+{
+	echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, 1 KiB response, median of $RUNS runs by req/s (after a $WARMUP warm-up); $(nproc) CPUs shared by wrk, target and upstream."
+	echo
+	echo "| target | req/s (median) | req/s (all runs) | p50 | p90 | p99 | added p50 vs direct | non-2xx | socket errors | target CPU | upstream CPU | wrk CPU |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	read -r _ d50 _ <<<"${MED[direct]:-0 0}"
+	for t in "${up[@]}"; do
+		read -r rps p50 p90 p99 bad err c1 c2 c3 _ range <<<"${MED[$t]}"
+		awk -v t="$t" -v rps="$rps" -v range="$range" -v p50="$p50" -v p90="$p90" -v p99="$p99" \
+			-v d50="$d50" -v bad="$bad" -v err="$err" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v hasdirect="${MED[direct]:+1}" 'BEGIN {
+			added = "—"
+			if (t != "direct" && hasdirect) added = sprintf("%+.0f µs", p50 - d50)
+			up = (t == "direct") ? "—" : c2 "%"
+			printf "| %s | %.0f | %s | %.0f µs | %.0f µs | %.0f µs | %s | %d | %d | %s%% | %s | %s%% |\n",
+				t, rps, range, p50, p90, p99, added, bad, err, c1, up, c3
+		}'
+	done
+	echo
+	echo "CPU is percent of one core averaged over the run ($(nproc) cores = $(($(nproc) * 100))%)."
+	rps_of() { read -r v _ <<<"${MED[$1]:-0}"; echo "$v"; }
+	if [ -n "${MED[rampart]:-}" ]; then
+		echo
+		awk -v r="$(rps_of rampart)" -v g="$(rps_of plain-go)" -v n="$(rps_of nginx)" 'BEGIN {
+			if (g > 0) printf "- rampart / plain Go proxy throughput: %.2f (goal ≥ 0.90)\n", r / g
+			if (n > 0) printf "- rampart / nginx throughput: %.2f (goal ≥ 0.50)\n", r / n
+		}'
+		read -r _ r50 _ <<<"${MED[rampart]}"
+		if [ -n "${MED[direct]:-}" ]; then
+			awk -v a="$r50" -v d="$d50" 'BEGIN { printf "- rampart added median latency: %.0f µs (goal < 150 µs)\n", a - d }'
+		fi
+	fi
+	if [ -n "${MED[nginx]:-}" ] && [ -n "${MED[plain-go]:-}" ]; then
+		awk -v g="$(rps_of plain-go)" -v n="$(rps_of nginx)" 'BEGIN { printf "- plain Go proxy / nginx throughput: %.2f\n", g / n }'
+	fi
+	if [ ${#failed[@]} -gt 0 ]; then
+		echo
+		echo "Not measured (failed to build or start): ${failed[*]}"
+	fi
+} | tee "$OUT/results.md"
+
+if [ ${#failed[@]} -gt 0 ]; then
+	exit 1
+fi

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"rampart/internal/config"
+	"rampart/internal/demo"
+	"rampart/internal/gateway"
+)
+
+func newDemoCmd() *cobra.Command {
+	var addr string
+	var keep bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the gateway in front of a built-in sample shop, on loopback",
+		Long: `Start, on loopback only, a small deliberately vulnerable sample shop (a
+login form, a search page and a JSON API) and the rampart gateway in front
+of it, with events in a SQLite database in a temporary directory. The URLs
+are printed; Ctrl-C stops everything and removes the temporary directory
+(unless --keep).
+
+Try the gateway's work by comparing the app directly and through rampart:
+response headers, stripped banners, cookie flags, masked 500 pages (search
+for a quote: ').`,
+		Example: "  rampart demo\n  rampart demo --addr 127.0.0.1:9000",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				return configError(fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", addr))
+			}
+			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+				return configError(fmt.Errorf("--addr %q: the demo app is deliberately vulnerable and listens on loopback only (127.0.0.1 or ::1)", addr))
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runDemo(ctx, cmd, addr, keep)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "loopback address for the gateway")
+	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary directory (the SQLite event store) after exit")
+	return cmd
+}
+
+func runDemo(ctx context.Context, cmd *cobra.Command, addr string, keep bool) error {
+	out := cmd.OutOrStdout()
+	dir, err := os.MkdirTemp("", "rampart-demo-")
+	if err != nil {
+		return err
+	}
+	if !keep {
+		defer os.RemoveAll(dir)
+	}
+	appLog := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn})).With("log", "demo-app")
+	app, err := demo.NewApp(appLog)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen for demo app: %w", err)
+	}
+	appSrv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := appSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			appLog.Error("demo app stopped", "err", err)
+		}
+	}()
+	defer appSrv.Close()
+	appURL := "http://" + ln.Addr().String()
+
+	doc := map[string]any{
+		"listen": map[string]any{"http": addr, "admin": "127.0.0.1:0"},
+		"log":    map[string]any{"format": "text", "access_log": true, "file": filepath.Join(dir, "rampart.log")},
+		"store":  map[string]any{"path": filepath.Join(dir, "rampart.db")},
+		"routes": []map[string]any{{
+			"name":      "shop",
+			"upstreams": []string{appURL},
+			"upstream": map[string]any{"health_check": map[string]any{
+				"path": "/api/health", "interval": "5s",
+			}},
+		}},
+	}
+	b, err := yaml.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	cfgPath := filepath.Join(dir, "rampart.yaml")
+	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
+		return err
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return configError(err)
+	}
+	return runGateway(ctx, cfg, runOptions{stderr: cmd.ErrOrStderr(), ready: func(s *gateway.Server) {
+		gw := "http://" + s.HTTPAddr.String()
+		fmt.Fprintf(out, `rampart demo is running (Ctrl-C to stop)
+
+  shop through rampart  %s/
+  search page           %s/search?q=lamp
+  JSON API              %s/api/products
+  the app directly      %s/   (unprotected, for comparison)
+  metrics               http://%s/metrics
+  config                %s
+  logs                  %s
+  event store (SQLite)  %s
+
+Compare: curl -si '%s/search?q=%%27' and curl -si '%s/search?q=%%27'
+`, gw, gw, gw, appURL, s.AdminAddr, cfgPath, filepath.Join(dir, "rampart.log"), filepath.Join(dir, "rampart.db"), appURL, gw)
+	}})
+}

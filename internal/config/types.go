@@ -1,0 +1,211 @@
+package config
+
+import "time"
+
+// Config is a whole rampart configuration after defaults, secret
+// substitution and validation. A *Config is immutable once Load returns it:
+// the gateway builds its route table from it and swaps it atomically on
+// reload.
+type Config struct {
+	// Node names this gateway process in events and logs ("" = host name).
+	Node           string         `yaml:"node"`
+	Listen         Listen         `yaml:"listen"`
+	TLS            TLS            `yaml:"tls"`
+	Server         Server         `yaml:"server"`
+	TrustedProxies []string       `yaml:"trusted_proxies"`
+	RequestID      RequestID      `yaml:"request_id"`
+	Limits         Limits         `yaml:"limits"`
+	Headers        Headers        `yaml:"headers"`
+	Upstream       UpstreamPolicy `yaml:"upstream"`
+	Log            Log            `yaml:"log"`
+	Store          Store          `yaml:"store"`
+	WAF            WAF            `yaml:"waf"`
+	Session        Session        `yaml:"session"`
+	Routes         []Route        `yaml:"routes"`
+
+	// Path is the file the config was loaded from ("" when built in code).
+	Path string `yaml:"-"`
+	// Secrets lists the dotted keys whose values came from ${env:…} or
+	// ${file:…}; config check and change events redact them.
+	Secrets map[string]bool `yaml:"-"`
+
+	lines map[string]int    // dotted key → line in Path where it was set
+	refs  map[string]string // secret-derived key → the ${…} text it was written as
+	files []string          // files read by ${file:…}, watched for reloads
+}
+
+// Listen holds the listener addresses. An empty address disables it.
+type Listen struct {
+	HTTP          string `yaml:"http"`           // default ":8080"
+	HTTPS         string `yaml:"https"`          // default "" (off)
+	RedirectHTTPS bool   `yaml:"redirect_https"` // default false
+	Admin         string `yaml:"admin"`          // default "127.0.0.1:9090"
+}
+
+// TLS configures the HTTPS listener.
+type TLS struct {
+	CertFile   string `yaml:"cert_file"`
+	KeyFile    string `yaml:"key_file"`
+	MinVersion string `yaml:"min_version"` // "1.2" (default) or "1.3"
+	// HSTS is the Strict-Transport-Security value sent on HTTPS responses.
+	HSTS string `yaml:"hsts"` // default "max-age=31536000; includeSubDomains"
+}
+
+// Server holds connection limits and timeouts against slow clients.
+type Server struct {
+	ReadTimeout           time.Duration `yaml:"read_timeout"`            // 30s
+	ReadHeaderTimeout     time.Duration `yaml:"read_header_timeout"`     // 10s
+	WriteTimeout          time.Duration `yaml:"write_timeout"`           // 60s
+	IdleTimeout           time.Duration `yaml:"idle_timeout"`            // 120s
+	ShutdownTimeout       time.Duration `yaml:"shutdown_timeout"`        // 30s
+	MaxConcurrentRequests int           `yaml:"max_concurrent_requests"` // 10000
+}
+
+// RequestID configures request IDs.
+type RequestID struct {
+	Header string `yaml:"header"` // default "X-Request-Id"
+}
+
+// Limits bound a request. Routes inherit these and may override each key.
+type Limits struct {
+	MaxURLBytes    int   `yaml:"max_url_bytes"`    // 8192
+	MaxHeaderBytes int   `yaml:"max_header_bytes"` // 32768
+	MaxHeaderCount int   `yaml:"max_header_count"` // 100
+	MaxBodyBytes   int64 `yaml:"max_body_bytes"`   // 10 MiB
+}
+
+// Headers configures response hardening. Routes inherit these and may
+// override each key. An empty value leaves that header alone.
+type Headers struct {
+	ContentSecurityPolicy   string `yaml:"content_security_policy"`
+	ContentTypeOptions      string `yaml:"content_type_options"`       // "nosniff"
+	FrameOptions            string `yaml:"frame_options"`              // "DENY"
+	ReferrerPolicy          string `yaml:"referrer_policy"`            // "strict-origin-when-cross-origin"
+	PermissionsPolicy       string `yaml:"permissions_policy"`         // camera=(), microphone=(), geolocation=()...
+	CrossOriginOpenerPolicy string `yaml:"cross_origin_opener_policy"` // "same-origin"
+	HSTS                    *bool  `yaml:"hsts"`                       // send tls.hsts on HTTPS; default true
+	// Override replaces values the upstream set; by default they are kept.
+	Override bool `yaml:"override"`
+	// Remove lists response headers to strip (version banners).
+	Remove  []string    `yaml:"remove"`
+	Cookies CookieFlags `yaml:"cookies"`
+	// Mask5xx replaces upstream 5xx bodies with a plain page carrying the
+	// request ID, so stack traces do not reach clients.
+	Mask5xx bool `yaml:"mask_5xx"` // default true
+}
+
+// CookieFlags are added to upstream Set-Cookie headers that lack them.
+type CookieFlags struct {
+	Secure   bool   `yaml:"secure"`    // default true (only on HTTPS responses)
+	HTTPOnly bool   `yaml:"http_only"` // default true
+	SameSite string `yaml:"same_site"` // "lax" (default), "strict", "none" or "" (leave)
+}
+
+// UpstreamPolicy holds defaults for upstream pools. Routes inherit these.
+type UpstreamPolicy struct {
+	// TLSSkipVerify turns off certificate verification to upstreams. It is
+	// off by default and config check warns when it is on.
+	TLSSkipVerify       bool          `yaml:"tls_skip_verify"`
+	CAFile              string        `yaml:"ca_file"`
+	DialTimeout         time.Duration `yaml:"dial_timeout"`            // 5s
+	ResponseTimeout     time.Duration `yaml:"response_timeout"`        // 60s: time to response headers
+	MaxIdleConnsPerHost int           `yaml:"max_idle_conns_per_host"` // 256
+	HealthCheck         HealthCheck   `yaml:"health_check"`
+	Passive             Passive       `yaml:"passive"`
+}
+
+// HealthCheck configures active health checks of each upstream URL.
+type HealthCheck struct {
+	Path           string        `yaml:"path"`            // "" = no active checks
+	Interval       time.Duration `yaml:"interval"`        // 10s
+	Timeout        time.Duration `yaml:"timeout"`         // 2s
+	UnhealthyAfter int           `yaml:"unhealthy_after"` // 3 failures
+	HealthyAfter   int           `yaml:"healthy_after"`   // 2 successes
+	ExpectStatus   string        `yaml:"expect_status"`   // "2xx" (also "200", "2xx-3xx")
+}
+
+// Passive configures ejection of an upstream on proxy errors.
+type Passive struct {
+	MaxFails int           `yaml:"max_fails"` // 3 consecutive errors; 0 = off
+	EjectFor time.Duration `yaml:"eject_for"` // 30s
+}
+
+// Log configures logging.
+type Log struct {
+	Level     string `yaml:"level"`      // debug, info (default), warn, error
+	Format    string `yaml:"format"`     // json (default) or text
+	AccessLog bool   `yaml:"access_log"` // default true
+	// File is where logs go: "" or "stderr" (default), "stdout", or a path.
+	File string `yaml:"file"`
+}
+
+// Store selects the persistence backend.
+type Store struct {
+	Driver string `yaml:"driver"` // "sqlite" (default); "postgres" arrives with its issue
+	// Path is the SQLite database file (default "rampart.db").
+	Path string `yaml:"path"`
+	// DSN is the PostgreSQL URL; it usually holds a password, so it is a
+	// secret: write it as ${env:…} or ${file:…}.
+	DSN Secret `yaml:"dsn"`
+	// EventRetention is how long events are kept (default 720h = 30 days).
+	EventRetention time.Duration `yaml:"event_retention"`
+}
+
+// WAF holds the WAF settings known so far; the engine itself is built by
+// the WAF issue and reads these.
+type WAF struct {
+	Mode string `yaml:"mode"` // "block" (default), "detect", "off"
+}
+
+// Session holds portal session settings read by the identity stage.
+type Session struct {
+	CookieSecure *bool `yaml:"cookie_secure"` // default true
+}
+
+// Route sends matching requests to an upstream pool.
+type Route struct {
+	Name string `yaml:"name"` // required, unique
+	// Hosts match the Host header: exact names or "*.example.com"; empty
+	// matches any host.
+	Hosts []string `yaml:"hosts"`
+	// PathPrefix matches the start of the path at a segment boundary
+	// ("/api" matches "/api" and "/api/x", not "/apix"); default "/".
+	PathPrefix string `yaml:"path_prefix"`
+	// StripPrefix removes PathPrefix before forwarding.
+	StripPrefix bool `yaml:"strip_prefix"`
+	// Upstreams are the pool's base URLs (http:// or https://), used in
+	// round robin.
+	Upstreams []string `yaml:"upstreams"`
+	// PreserveHost forwards the client's Host header instead of the
+	// upstream's.
+	PreserveHost bool `yaml:"preserve_host"`
+
+	// Per-route settings, inherited key by key from the global ones.
+	Limits   Limits         `yaml:"limits"`
+	Headers  Headers        `yaml:"headers"`
+	Upstream UpstreamPolicy `yaml:"upstream"`
+	WAF      WAF            `yaml:"waf"`
+
+	// Line is where the route starts in the config file.
+	Line int `yaml:"-"`
+}
+
+// Secret is a string that never appears in logs or output.
+type Secret string
+
+// String returns "[redacted]" unless the secret is empty.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// LogValue implements slog.LogValuer.
+func (s Secret) LogValue() slogValue { return slogStringValue(s.String()) }
+
+// MarshalText keeps secrets out of any encoded form.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Reveal returns the secret's value for the one place that uses it.
+func (s Secret) Reveal() string { return string(s) }

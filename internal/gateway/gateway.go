@@ -1,0 +1,363 @@
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"rampart/internal/clientip"
+	"rampart/internal/config"
+	"rampart/internal/events"
+	"rampart/internal/harden"
+	"rampart/internal/limits"
+	"rampart/internal/request"
+	"rampart/internal/requestid"
+	"rampart/internal/wire"
+)
+
+// Deps are what a Gateway needs from its caller.
+type Deps struct {
+	Log *slog.Logger
+	// AccessLog receives one line per request; nil disables it.
+	AccessLog *slog.Logger
+	Bus       *events.Bus
+	Metrics   *Metrics
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Gateway is the request path. Create it with New, serve it with Run.
+type Gateway struct {
+	log       *slog.Logger
+	accessLog *slog.Logger
+	bus       *events.Bus
+	metrics   *Metrics
+	now       func() time.Time
+	failer    request.Failer
+
+	state    atomic.Pointer[state]
+	inflight atomic.Int64
+
+	mu       sync.Mutex // serialises Apply
+	cancelHC context.CancelFunc
+	hcDone   *sync.WaitGroup
+}
+
+// state is everything built from one config; it never changes once built.
+type state struct {
+	cfg         *config.Config
+	table       *table
+	ip          *clientip.Resolver
+	ids         *requestid.Stage
+	maxInFlight int64
+	cert        *tls.Certificate
+	minTLS      uint16
+	pools       []*pool
+	notFound    *routeMetrics
+}
+
+// New returns a Gateway serving cfg.
+func New(cfg *config.Config, d Deps) (*Gateway, error) {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Bus == nil {
+		d.Bus = events.NewBus("")
+	}
+	if d.Metrics == nil {
+		return nil, errors.New("gateway: Deps.Metrics is required")
+	}
+	g := &Gateway{log: d.Log.With("component", "gateway"), accessLog: d.AccessLog, bus: d.Bus,
+		metrics: d.Metrics, now: d.Now}
+	g.failer = request.Failer{Log: g.log}
+	if err := g.Apply(cfg); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// Config returns the config being served.
+func (g *Gateway) Config() *config.Config { return g.state.Load().cfg }
+
+// Apply builds the route table, pools and TLS material for cfg and swaps
+// them in. In-flight requests finish on the old table. On error nothing
+// changes.
+func (g *Gateway) Apply(cfg *config.Config) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	st, err := g.build(cfg)
+	if err != nil {
+		return err
+	}
+	old := g.state.Swap(st)
+	ctx, cancel := context.WithCancel(context.Background())
+	wg := &sync.WaitGroup{}
+	for _, p := range st.pools {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.runHealthChecks(ctx)
+		}()
+	}
+	if g.cancelHC != nil {
+		g.cancelHC()
+		g.hcDone.Wait()
+	}
+	g.cancelHC, g.hcDone = cancel, wg
+	if old != nil {
+		// Let requests on the old pools finish before dropping their idle
+		// connections; CloseIdleConnections never cuts an active one.
+		time.AfterFunc(time.Minute, func() {
+			for _, p := range old.pools {
+				p.close()
+			}
+		})
+	}
+	return nil
+}
+
+// Close stops health checks and releases upstream connections.
+func (g *Gateway) Close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cancelHC != nil {
+		g.cancelHC()
+		g.hcDone.Wait()
+		g.cancelHC = nil
+	}
+	if st := g.state.Load(); st != nil {
+		for _, p := range st.pools {
+			p.close()
+		}
+	}
+}
+
+func (g *Gateway) build(cfg *config.Config) (*state, error) {
+	ip, err := clientip.New(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	st := &state{
+		cfg: cfg, table: newTable(), ip: ip, ids: requestid.New(cfg.RequestID.Header),
+		maxInFlight: int64(cfg.Server.MaxConcurrentRequests),
+		notFound:    g.metrics.route("_none"),
+	}
+	if st.maxInFlight <= 0 {
+		st.maxInFlight = 10000
+	}
+	st.minTLS = tls.VersionTLS12
+	switch cfg.TLS.MinVersion {
+	case "1.3":
+		st.minTLS = tls.VersionTLS13
+	case "1.1":
+		st.minTLS = tls.VersionTLS11
+	case "1.0":
+		st.minTLS = tls.VersionTLS10
+	}
+	if cfg.TLS.CertFile != "" && cfg.TLS.KeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLS.CertFile, cfg.TLS.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("load TLS certificate: %w", err)
+		}
+		st.cert = &cert
+	}
+	for i := range cfg.Routes {
+		rc := &cfg.Routes[i]
+		policy := harden.New(hardenConfig(cfg, rc), g.bus)
+		p, err := newPool(rc, st.ids.Header(), policy, g)
+		if err != nil {
+			for _, built := range st.pools {
+				built.close()
+			}
+			return nil, err
+		}
+		st.pools = append(st.pools, p)
+		lim := limits.New(limits.Config{
+			MaxURLBytes: rc.Limits.MaxURLBytes, MaxHeaderBytes: rc.Limits.MaxHeaderBytes,
+			MaxHeaderCount: rc.Limits.MaxHeaderCount, MaxBodyBytes: rc.Limits.MaxBodyBytes,
+		}, g.bus, g.log)
+		// The route's stage chain, innermost last. Later stages (IP
+		// decisions, rate limits, identity, WAF) slot in here.
+		var h http.Handler = p
+		h = lim.Handler(h)
+		prefix := rc.PathPrefix
+		if prefix == "" {
+			prefix = "/"
+		}
+		st.table.add(rc.Hosts, &route{name: rc.Name, prefix: prefix, handler: h, metrics: g.metrics.route(rc.Name), pool: p})
+	}
+	st.table.finish()
+	return st, nil
+}
+
+func hardenConfig(cfg *config.Config, rc *config.Route) harden.Config {
+	h := rc.Headers
+	hc := harden.Config{
+		ContentSecurityPolicy: h.ContentSecurityPolicy, ContentTypeOptions: h.ContentTypeOptions,
+		FrameOptions: h.FrameOptions, ReferrerPolicy: h.ReferrerPolicy, PermissionsPolicy: h.PermissionsPolicy,
+		CrossOriginOpenerPolicy: h.CrossOriginOpenerPolicy, Override: h.Override, Remove: h.Remove,
+		CookieSecure: h.Cookies.Secure, CookieHTTPOnly: h.Cookies.HTTPOnly, CookieSameSite: h.Cookies.SameSite,
+		Mask5xx: h.Mask5xx,
+	}
+	if h.HSTS == nil || *h.HSTS {
+		hc.HSTS = cfg.TLS.HSTS
+	}
+	return hc
+}
+
+// connInfoKey finds the accepted connection in a request context.
+type connInfoKey struct{}
+
+// connState is what ConnContext learns about a connection.
+type connState struct {
+	wire *wire.Conn
+	tls  *tls.ConnectionState
+}
+
+// ConnContext stores the connection's wire checker and TLS state in the
+// base context of its requests.
+func ConnContext(ctx context.Context, c interface{}) context.Context {
+	cs := &connState{}
+	switch v := c.(type) {
+	case *wire.Conn:
+		cs.wire = v
+		cs.tls = v.TLS()
+	case *h2Conn:
+		st := v.tls.ConnectionState()
+		cs.tls = &st
+	}
+	return context.WithValue(ctx, connInfoKey{}, cs)
+}
+
+// ServeHTTP is the outermost stage: it recovers panics, caps concurrency,
+// resolves the client IP and request ID, routes, and records the outcome.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := g.now()
+	st := g.state.Load()
+	info := &request.Info{Start: start}
+	r = r.WithContext(request.NewContext(r.Context(), info))
+	if cs, ok := r.Context().Value(connInfoKey{}).(*connState); ok {
+		info.TLS = cs.tls
+		if cs.wire != nil && r.ProtoMajor == 1 {
+			info.Wire = cs.wire.NextRequest()
+		}
+	}
+	st.ip.Fill(info, r)
+	st.ids.Assign(info, w, r)
+
+	rec := getRecorder(w)
+	defer putRecorder(rec)
+	defer g.recover(rec, r, info)
+
+	if n := g.inflight.Add(1); n > st.maxInFlight {
+		g.inflight.Add(-1)
+		g.metrics.rejected.WithLabelValues("concurrency").Inc()
+		rec.Header().Set("Retry-After", "1")
+		g.failer.Fail(rec, r, http.StatusServiceUnavailable, nil)
+		g.finish(st.notFound, rec, r, info, start)
+		return
+	}
+	g.metrics.inflight.Inc()
+	defer func() {
+		g.inflight.Add(-1)
+		g.metrics.inflight.Dec()
+	}()
+
+	rt := st.table.match(r.Host, r.URL.Path)
+	if rt == nil {
+		g.failer.Fail(rec, r, http.StatusNotFound, nil)
+		g.finish(st.notFound, rec, r, info, start)
+		return
+	}
+	info.Route = rt.name
+	rt.handler.ServeHTTP(rec, r)
+	g.finish(rt.metrics, rec, r, info, start)
+}
+
+func (g *Gateway) finish(rm *routeMetrics, rec *recorder, r *http.Request, info *request.Info, start time.Time) {
+	status := rec.status
+	if info.Status != 0 {
+		status = info.Status
+	}
+	if status == 0 {
+		status = http.StatusOK
+	}
+	elapsed := g.now().Sub(start)
+	rm.observe(status, elapsed.Seconds())
+	if g.accessLog != nil {
+		g.accessLog.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", info.ID),
+			slog.String("client_ip", info.ClientIP.String()),
+			slog.String("method", r.Method),
+			slog.String("host", r.Host),
+			slog.String("path", truncate(r.URL.Path, 512)),
+			slog.String("proto", r.Proto),
+			slog.Int("status", status),
+			slog.Int64("bytes", rec.written),
+			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+			slog.String("route", info.Route),
+			slog.String("upstream", info.Upstream),
+			slog.String("user_agent", truncate(r.UserAgent(), 256)),
+		)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// recover turns a panic in one request into a 500 page and an event; the
+// gateway keeps serving. http.ErrAbortHandler is passed on (it aborts the
+// response on purpose).
+func (g *Gateway) recover(rec *recorder, r *http.Request, info *request.Info) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	g.log.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
+		slog.String("request_id", info.ID), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+	g.bus.Publish(events.ForRequest(r.Context(), events.Type("gateway.panic"), events.SeverityHigh,
+		"internal error while serving a request", nil))
+	if !rec.wroteHeader {
+		g.failer.Fail(rec, r, http.StatusInternalServerError, nil)
+	} else {
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// redirectHandler sends plain-HTTP clients to HTTPS on httpsPort.
+func redirectHandler(httpsPort string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := hostOnly(r.Host)
+		if host == "" || strings.ContainsAny(host, "/\\@ ") {
+			request.Fail(w, r, http.StatusBadRequest, nil)
+			return
+		}
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+		if httpsPort != "" && httpsPort != "443" {
+			host += ":" + httpsPort
+		}
+		target := "https://" + host + r.URL.RequestURI()
+		w.Header().Set("Connection", "close")
+		http.Redirect(w, r, target, http.StatusPermanentRedirect)
+	})
+}
