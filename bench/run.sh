@@ -21,6 +21,9 @@
 #   TARGETS="direct plain-go rampart nginx"   subset/order to run
 #   NGINX_ACCESS_LOG=file|off   nginx access log to bench/out/nginx-access.log
 #                               (default, like rampart's) or off
+#   QUIET_WAIT=60 before each run, wait up to this many seconds for the rest
+#                 of the machine to go quiet (under 20% of one core); 0 = don't
+#   RAMPART_FLAGS extra flags for "rampart proxy" (default none)
 #   BENCH_INSTALL=1   when root, apt-get install missing wrk/nginx
 set -euo pipefail
 
@@ -35,6 +38,8 @@ THREADS=${THREADS:-1}
 RUNS=${RUNS:-3}
 TARGETS=${TARGETS:-direct plain-go rampart nginx}
 NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-file}
+QUIET_WAIT=${QUIET_WAIT:-60}
+RAMPART_FLAGS=${RAMPART_FLAGS:-}
 GO=${GO:-go}
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -179,7 +184,10 @@ for t in $TARGETS; do
 	case $t in
 	direct) ;;
 	plain-go) start plain-go "$OUT/plainproxy" -addr "127.0.0.1:${PORT[plain-go]}" -to "http://127.0.0.1:${PORT[direct]}" ;;
-	rampart) start rampart "$OUT/rampart" proxy --from "127.0.0.1:${PORT[rampart]}" --to "http://127.0.0.1:${PORT[direct]}" ;;
+	rampart)
+		# shellcheck disable=SC2086 # RAMPART_FLAGS is a list of flags
+		start rampart "$OUT/rampart" proxy --from "127.0.0.1:${PORT[rampart]}" --to "http://127.0.0.1:${PORT[direct]}" $RAMPART_FLAGS
+		;;
 	nginx)
 		nginx_conf
 		start nginx "$NGINX" -e "$TMP/nginx/error.log" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
@@ -221,25 +229,55 @@ cpu_ticks() {
 	echo "$sum"
 }
 
+# cpu_all: user+system clock ticks used so far by the whole machine.
+cpu_all() {
+	local _cpu user nice sys _idle _iowait irq softirq steal _rest
+	read -r _cpu user nice sys _idle _iowait irq softirq steal _rest </proc/stat
+	echo $((user + nice + sys + irq + softirq + steal))
+}
+
+# wait_quiet: wait (at most QUIET_WAIT s) for a second in which the machine
+# used under 20% of one core, so other work does not skew the next run.
+wait_quiet() {
+	local a0 a1 i
+	for ((i = 0; i < QUIET_WAIT; i++)); do
+		a0=$(cpu_all)
+		sleep 1
+		a1=$(cpu_all)
+		if [ $(((a1 - a0) * 100 / CLK)) -lt 20 ]; then
+			return 0
+		fi
+	done
+	if [ "$QUIET_WAIT" -gt 0 ]; then
+		log "machine still busy after ${QUIET_WAIT}s ($(((a1 - a0) * 100 / CLK))% of one core); measuring anyway"
+	fi
+}
+
 # load TARGET DURATION FILE: one wrk run; FILE gets wrk's output followed by
-# "cpu <target> <upstream> <wrk>" in percent of one core.
+# "cpu <target> <upstream> <wrk> <other>" in percent of one core, where
+# other is whatever else ran on the machine meanwhile (noise).
 load() {
-	local t=$1 d=$2 file=$3 s t0 t1 u0 u1 w
+	local t=$1 d=$2 file=$3 s t0 t1 u0 u1 a0 a1 w
 	s=$(secs "$d")
+	wait_quiet
 	t0=$(cpu_ticks "${PGID[$t]}")
 	u0=$(cpu_ticks "${PGID[direct]}")
+	a0=$(cpu_all)
 	w=$( {
 		TIMEFORMAT='%U %S'
 		time timeout $((s + 30)) wrk -t"$THREADS" -c"$CONNS" -d"$d" --timeout 2s --latency \
 			"http://127.0.0.1:${PORT[$t]}/" >"$file" || log "wrk against $t failed"
 	} 2>&1)
+	a1=$(cpu_all)
 	t1=$(cpu_ticks "${PGID[$t]}")
 	u1=$(cpu_ticks "${PGID[direct]}")
-	awk -v s="$s" -v clk="$CLK" -v tt=$((t1 - t0)) -v ut=$((u1 - u0)) -v w="$w" -v self="$t" 'BEGIN {
+	awk -v s="$s" -v clk="$CLK" -v tt=$((t1 - t0)) -v ut=$((u1 - u0)) -v at=$((a1 - a0)) -v w="$w" -v self="$t" 'BEGIN {
 		split(w, a, " ")
-		tc = 100 * tt / clk / s; uc = 100 * ut / clk / s
-		if (self == "direct") { tc = uc; uc = 0 }
-		printf "cpu %.0f %.0f %.0f\n", tc, uc, 100 * (a[1] + a[2]) / s
+		if (self == "direct") ut = 0
+		wt = (a[1] + a[2]) * clk
+		ot = at - tt - ut - wt
+		if (ot < 0) ot = 0
+		printf "cpu %.0f %.0f %.0f %.0f\n", 100 * tt / clk / s, 100 * ut / clk / s, 100 * wt / clk / s, 100 * ot / clk / s
 	}' >>"$file"
 }
 
@@ -255,7 +293,7 @@ for r in $(seq "$RUNS"); do
 done
 
 # --- report -----------------------------------------------------------------
-# summary FILE: "rps p50us p90us p99us non2xx sockerr cpu_target cpu_up cpu_wrk"
+# summary FILE: "rps p50us p90us p99us non2xx sockerr cpu_target cpu_up cpu_wrk cpu_other"
 summary() {
 	awk '
 	function us(v) {
@@ -268,8 +306,8 @@ summary() {
 	/^Requests\/sec/ { rps = $2 }
 	/Non-2xx or 3xx responses/ { bad = $NF }
 	/Socket errors/ { gsub(/,/, ""); err = $4 + $6 + $8 + $10 }
-	/^cpu / { c1 = $2; c2 = $3; c3 = $4 }
-	END { printf "%s %s %s %s %d %d %s %s %s\n", rps, p50, p90, p99, bad, err, c1, c2, c3 }
+	/^cpu / { c1 = $2; c2 = $3; c3 = $4; c4 = $5 }
+	END { printf "%s %s %s %s %d %d %s %s %s %s\n", rps, p50, p90, p99, bad, err, c1, c2, c3, c4 }
 	' "$1"
 }
 
@@ -285,22 +323,22 @@ done
 {
 	echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, 1 KiB response, median of $RUNS runs by req/s (after a $WARMUP warm-up); $(nproc) CPUs shared by wrk, target and upstream."
 	echo
-	echo "| target | req/s (median) | req/s (all runs) | p50 | p90 | p99 | added p50 vs direct | non-2xx | socket errors | target CPU | upstream CPU | wrk CPU |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| target | req/s (median) | req/s (all runs) | p50 | p90 | p99 | added p50 vs direct | non-2xx | socket errors | target CPU | upstream CPU | wrk CPU | other CPU |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	read -r _ d50 _ <<<"${MED[direct]:-0 0}"
 	for t in "${up[@]}"; do
-		read -r rps p50 p90 p99 bad err c1 c2 c3 _ range <<<"${MED[$t]}"
+		read -r rps p50 p90 p99 bad err c1 c2 c3 c4 _ range <<<"${MED[$t]}"
 		awk -v t="$t" -v rps="$rps" -v range="$range" -v p50="$p50" -v p90="$p90" -v p99="$p99" \
-			-v d50="$d50" -v bad="$bad" -v err="$err" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v hasdirect="${MED[direct]:+1}" 'BEGIN {
+			-v d50="$d50" -v bad="$bad" -v err="$err" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v c4="$c4" -v hasdirect="${MED[direct]:+1}" 'BEGIN {
 			added = "—"
 			if (t != "direct" && hasdirect) added = sprintf("%+.0f µs", p50 - d50)
 			up = (t == "direct") ? "—" : c2 "%"
-			printf "| %s | %.0f | %s | %.0f µs | %.0f µs | %.0f µs | %s | %d | %d | %s%% | %s | %s%% |\n",
-				t, rps, range, p50, p90, p99, added, bad, err, c1, up, c3
+			printf "| %s | %.0f | %s | %.0f µs | %.0f µs | %.0f µs | %s | %d | %d | %s%% | %s | %s%% | %s%% |\n",
+				t, rps, range, p50, p90, p99, added, bad, err, c1, up, c3, c4
 		}'
 	done
 	echo
-	echo "CPU is percent of one core averaged over the run ($(nproc) cores = $(($(nproc) * 100))%)."
+	echo "CPU is percent of one core averaged over the median run ($(nproc) cores = $(($(nproc) * 100))%); other CPU is everything else on the machine meanwhile (noise)."
 	rps_of() { read -r v _ <<<"${MED[$1]:-0}"; echo "$v"; }
 	if [ -n "${MED[rampart]:-}" ]; then
 		echo

@@ -57,6 +57,11 @@ for a quote: ').`,
 }
 
 func runDemo(ctx context.Context, cmd *cobra.Command, addr string, keep bool) error {
+	return runDemoWith(ctx, cmd, addr, keep, nil)
+}
+
+// runDemoWith is runDemo with an extra hook called once the gateway listens.
+func runDemoWith(ctx context.Context, cmd *cobra.Command, addr string, keep bool, onReady func(*gateway.Server)) error {
 	out := cmd.OutOrStdout()
 	dir, err := os.MkdirTemp("", "rampart-demo-")
 	if err != nil {
@@ -122,5 +127,9 @@ func runDemo(ctx context.Context, cmd *cobra.Command, addr string, keep bool) er
 
 Compare: curl -si '%s/search?q=%%27' and curl -si '%s/search?q=%%27'
 `, gw, gw, gw, appURL, s.AdminAddr, cfgPath, filepath.Join(dir, "rampart.log"), filepath.Join(dir, "rampart.db"), appURL, gw)
+		fmt.Fprintf(out, "\nDemo login: %s / %s\n", demo.Username, demo.Password)
+		if onReady != nil {
+			onReady(s)
+		}
 	}})
 }

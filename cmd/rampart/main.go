@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -29,18 +30,26 @@ func (e *codeError) Unwrap() error { return e.err }
 func configError(err error) error { return &codeError{code: exitConfig, err: err} }
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
+// run executes the command line args and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(os.Stderr, "rampart:", err)
 	var ce *codeError
+	if errors.As(err, &ce) && ce.code == exitConfig {
+		// Config errors are already file:line sentences, one per line.
+		fmt.Fprintln(stderr, err)
+		return exitConfig
+	}
+	fmt.Fprintln(stderr, "rampart:", err)
 	if errors.As(err, &ce) {
 		return ce.code
 	}

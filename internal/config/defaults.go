@@ -5,10 +5,10 @@ import (
 	"time"
 )
 
-// DefaultRemoveHeaders are the response headers stripped by default: they
+// defaultRemoveHeaders are the response headers stripped by default: they
 // name the upstream's server, framework or cache and its version, which
 // tells an attacker which exploits to try.
-var DefaultRemoveHeaders = []string{
+var defaultRemoveHeaders = []string{
 	"Server",
 	"X-Powered-By",
 	"X-AspNet-Version",
@@ -65,7 +65,7 @@ func Default() *Config {
 			PermissionsPolicy:       "camera=(), microphone=(), geolocation=(), payment=()",
 			CrossOriginOpenerPolicy: "same-origin",
 			HSTS:                    ptr(true),
-			Remove:                  slices.Clone(DefaultRemoveHeaders),
+			Remove:                  slices.Clone(defaultRemoveHeaders),
 			Cookies: CookieFlags{
 				Secure:   true,
 				HTTPOnly: true,

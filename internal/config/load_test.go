@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -659,13 +660,13 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// ${file:…} and tls paths resolve against an empty directory.
+	path := filepath.Join(f.TempDir(), "fuzz.yaml")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 64<<10 {
 			return
 		}
-		// ${file:…} references resolve against a directory that holds
-		// nothing.
-		c, err := Parse(filepath.Join(t.TempDir(), "fuzz.yaml"), data)
+		c, err := Parse(path, data)
 		if err == nil {
 			if c == nil {
 				t.Fatal("Parse returned nil, nil")
@@ -674,11 +675,20 @@ func FuzzParse(f *testing.F) {
 			if _, err := Redacted(c); err != nil {
 				t.Fatalf("Redacted: %v", err)
 			}
+			if d := Diff(c, c); len(d) != 0 {
+				t.Fatalf("Diff(c, c) = %v", d)
+			}
 			return
 		}
+		// yaml.v3 counts \r, \n, \r\n, NEL, LS and PS as line breaks and may
+		// point one line past the end.
+		lines := 2
+		for _, br := range []string{"\n", "\r", "\u0085", "\u2028", "\u2029"} {
+			lines += bytes.Count(data, []byte(br))
+		}
 		for _, e := range errorsOf(t, err) {
-			if e.Line < 0 || e.Msg == "" {
-				t.Fatalf("bad error %#v", e)
+			if e.Line < 0 || e.Line > lines+1 || e.Msg == "" || e.File != path {
+				t.Fatalf("bad error %#v for %d lines", e, lines)
 			}
 		}
 	})
@@ -706,6 +716,44 @@ func TestUnknownKeyHint(t *testing.T) {
 	for _, tt := range tests {
 		if got := unknownKey(tt.name, fields); !strings.Contains(got, tt.want) {
 			t.Errorf("unknownKey(%q) = %q, want it to contain %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestValidateBuiltInCode(t *testing.T) {
+	c := Default()
+	c.Routes = []Route{c.NewRoute("demo", "http://127.0.0.1:3000")}
+	if err := Validate(c); err != nil {
+		t.Errorf("Validate(Default + NewRoute) = %v", err)
+	}
+	c.Routes = append(c.Routes, c.NewRoute("Demo"))
+	err := Validate(c)
+	if err == nil || !strings.Contains(err.Error(), "routes[1].name") || !strings.Contains(err.Error(), "routes[1].upstreams") {
+		t.Errorf("Validate(bad route) = %v, want name and upstreams errors", err)
+	}
+}
+
+func TestStatusRange(t *testing.T) {
+	tests := []struct {
+		in     string
+		lo, hi int
+		ok     bool
+	}{
+		{"200", 200, 200, true},
+		{"2xx", 200, 299, true},
+		{"2XX", 200, 299, true},
+		{"2xx-3xx", 200, 399, true},
+		{"200-204", 200, 204, true},
+		{"3xx-2xx", 0, 0, false},
+		{"20x", 0, 0, false},
+		{"600", 0, 0, false},
+		{"", 0, 0, false},
+		{"2xx-", 0, 0, false},
+	}
+	for _, tt := range tests {
+		lo, hi, ok := HealthCheck{ExpectStatus: tt.in}.StatusRange()
+		if lo != tt.lo || hi != tt.hi || ok != tt.ok {
+			t.Errorf("StatusRange(%q) = %d, %d, %v, want %d, %d, %v", tt.in, lo, hi, ok, tt.lo, tt.hi, tt.ok)
 		}
 	}
 }

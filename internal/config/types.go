@@ -86,7 +86,8 @@ type Headers struct {
 	HSTS                    *bool  `yaml:"hsts"`                       // send tls.hsts on HTTPS; default true
 	// Override replaces values the upstream set; by default they are kept.
 	Override bool `yaml:"override"`
-	// Remove lists response headers to strip (version banners).
+	// Remove lists response headers to strip (version banners). A route
+	// that sets it replaces the global list rather than adding to it.
 	Remove  []string    `yaml:"remove"`
 	Cookies CookieFlags `yaml:"cookies"`
 	// Mask5xx replaces upstream 5xx bodies with a plain page carrying the

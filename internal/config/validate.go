@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"net/url"
@@ -219,10 +220,35 @@ func (v *validator) tls() {
 		keyOK = v.readable("tls.key_file", t.KeyFile)
 	}
 	if certOK && keyOK {
-		if _, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile); err != nil {
+		certPEM, err1 := readPEMFile(t.CertFile)
+		keyPEM, err2 := readPEMFile(t.KeyFile)
+		if err := errors.Join(err1, err2); err != nil {
+			v.errf("tls.key_file", "cannot be read with tls.cert_file: %v", err)
+		} else if _, err := tls.X509KeyPair(certPEM, keyPEM); err != nil {
 			v.errf("tls.key_file", "does not make a usable key pair with tls.cert_file (%v); both must be PEM and belong together", err)
 		}
 	}
+}
+
+// maxPEMFileSize bounds certificate, key and CA files read to check them.
+const maxPEMFileSize = 1 << 20
+
+// readPEMFile reads a certificate, key or CA file, refusing files over
+// maxPEMFileSize. Its error names no path and no content.
+func readPEMFile(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, errors.New(fileProblem(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPEMFileSize+1))
+	if err != nil {
+		return nil, errors.New(fileProblem(err))
+	}
+	if len(data) > maxPEMFileSize {
+		return nil, fmt.Errorf("a file is larger than %d KiB, too large for PEM certificates or keys", maxPEMFileSize>>10)
+	}
+	return data, nil
 }
 
 // readable reports whether the regular file at p can be opened, and
@@ -369,7 +395,9 @@ func (v *validator) upstream(prefix string, u UpstreamPolicy) {
 	v.positive(prefix+".response_timeout", u.ResponseTimeout)
 	v.atLeast(prefix+".max_idle_conns_per_host", int64(u.MaxIdleConnsPerHost), 0, "")
 	if u.CAFile != "" && v.readable(prefix+".ca_file", u.CAFile) {
-		if pem, err := os.ReadFile(u.CAFile); err == nil && !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		if pem, err := readPEMFile(u.CAFile); err != nil {
+			v.errf(prefix+".ca_file", "%s: %v", v.show(prefix+".ca_file", u.CAFile), err)
+		} else if !x509.NewCertPool().AppendCertsFromPEM(pem) {
 			v.errf(prefix+".ca_file", "%s holds no PEM certificate; name a file with -----BEGIN CERTIFICATE----- blocks", v.show(prefix+".ca_file", u.CAFile))
 		}
 	}

@@ -7,10 +7,11 @@
 // A [Listener] wraps a net.Listener and hands out a [*Conn] per connection.
 // Conn.Read passes the bytes through unchanged while a small state machine
 // follows the request framing (request line, header block, body by
-// Content-Length or chunked encoding) and queues one [request.WireFacts] per
-// request. The handler takes them in order with [Conn.NextRequest]; a queue,
-// not a single slot, is needed because net/http's reader reads ahead and may
-// pass several pipelined requests through one Read.
+// Content-Length or chunked encoding) and queues one
+// [rampart/internal/request.WireFacts] per request. The handler takes them
+// in order with [Conn.NextRequest]; a queue, not a single slot, is needed
+// because net/http's reader reads ahead and may pass several pipelined
+// requests through one Read.
 //
 // The first framing anomaly "poisons" the connection: the facts of the request
 // it was found in carry the anomaly, and so do the facts of every later
@@ -59,6 +60,13 @@
 // handler has taken the facts of its request: it poisons the connection and
 // is visible through [Conn.Poisoned], which a handler that has read the whole
 // body may check before forwarding it.
+//
+// The queue stays in step with net/http only if every request net/http reads
+// reaches the code that pops its facts, exactly once: pop in the outermost
+// handler, and set http.Server.DisableGeneralOptionsHandler, or net/http
+// answers "OPTIONS *" itself and the next request would get its facts. As a
+// further check, RequestLineBytes (when within MaxRequestLine) equals
+// len(Method)+len(RequestURI)+len(Proto)+2 of the request net/http parsed.
 //
 // What the package does not do: it never changes, buffers or copies bytes,
 // never answers or closes a connection itself, and does not validate what is

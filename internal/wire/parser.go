@@ -57,8 +57,6 @@ var anomalyText = [...]string{
 	anomPoisoned:         "connection poisoned by earlier anomaly",
 }
 
-func (a anomaly) String() string { return anomalyText[a] }
-
 const (
 	// maxQueued bounds the facts queue. net/http reads at most 4 KiB ahead of
 	// the request being served, so only a client pipelining dozens of tiny
@@ -281,15 +279,13 @@ func (p *parser) failTrailer() { p.fail(anomTrailer, sDead) }
 // begin starts a new request.
 func (p *parser) begin() {
 	p.m = message{inHead: true}
+	p.skipCRLF = 0
 	p.state = sMethod
 }
 
 // endRequestLine checks the version once the request line has ended.
 func (p *parser) endRequestLine() {
 	p.state = sLineStart
-	if p.m.anomaly != anomNone {
-		return
-	}
 	v := p.m.version[:min(p.m.vlen, len(p.m.version))]
 	switch {
 	case p.m.vlen == 8 && string(v[:7]) == "HTTP/1." && isDigit(v[7]):

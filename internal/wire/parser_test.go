@@ -258,6 +258,11 @@ var anomalyTests = []struct {
 	{"trailer bare lf", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\n\r\n", 0, "invalid trailer"},
 	{"trailer content-length", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nContent-Length: 5\r\n\r\n", 0, "invalid trailer"},
 	{"trailer obs-fold", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\r\n z\r\n\r\n", 0, "invalid trailer"},
+	{"trailer bare cr", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\rz\r\n\r\n", 0, "invalid trailer"},
+	{"trailer cr at line start", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\rX: y\r\n\r\n", 0, "invalid trailer"},
+	{"trailer space before colon", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX : y\r\n\r\n", 0, "invalid trailer"},
+	{"trailer nul", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: \x00\r\n\r\n", 0, "invalid trailer"},
+	{"chunk data cr without lf", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\rX0\r\n\r\n", 0, "invalid chunking"},
 	{"trailer too many fields", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + strings.Repeat("X: y\r\n", 101) + "\r\n", 0, "trailer section too large"},
 
 	// Header syntax.
@@ -374,6 +379,33 @@ func TestLimitsSaturate(t *testing.T) {
 	}
 }
 
+func TestTrailerLimits(t *testing.T) {
+	lim := Limits{MaxHeaderBytes: 20, MaxHeaderCount: 2}
+	const chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+	tests := []struct {
+		name, trailer, want string
+	}{
+		{"within limits", "A: 1234567890123\r\n\r\n", ""},
+		{"many bytes", "A: 1\r\nB: 12345678901234\r\n\r\n", "trailer section too large"},
+		{"long line", "A: " + strings.Repeat("x", 100) + "\r\n\r\n", "trailer section too large"},
+		{"long line without end", "A: " + strings.Repeat("x", 100), "trailer section too large"},
+		{"many fields", "A: 1\r\nB: 2\r\nC: 3\r\n\r\n", "trailer section too large"},
+	}
+	for _, tt := range tests {
+		for _, s := range splits {
+			t.Run(tt.name+"/"+s.name, func(t *testing.T) {
+				c, got := readAll(t, s.reader([]byte(chunked+tt.trailer)), lim)
+				if len(got) != 1 || got[0].Anomaly != tt.want {
+					t.Errorf("facts = %+v, want one with Anomaly %q", got, tt.want)
+				}
+				if c.Poisoned() != (tt.want != "") {
+					t.Errorf("Poisoned() = %t, want %t", c.Poisoned(), tt.want != "")
+				}
+			})
+		}
+	}
+}
+
 func TestBodyAnomalyAfterPop(t *testing.T) {
 	c := NewConn(nil, Limits{})
 	c.p.feed([]byte("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"))
@@ -417,6 +449,20 @@ func TestQueueBound(t *testing.T) {
 		}
 		if f := c.NextRequest(); f.Anomaly != "connection poisoned by earlier anomaly" {
 			t.Errorf("request %d: NextRequest() = %+v, want the poisoned anomaly", maxQueued, f)
+		}
+	})
+	t.Run("overflow by a malformed request", func(t *testing.T) {
+		c := NewConn(nil, Limits{})
+		c.p.feed(bytes.Repeat(req, maxQueued))
+		c.p.feed([]byte("GET / HTTP/1.1\r\nHost : a\r\n\r\n"))
+		if !c.Poisoned() {
+			t.Errorf("Poisoned() = false, want true")
+		}
+		for range maxQueued {
+			c.NextRequest()
+		}
+		if f := c.NextRequest(); f.Anomaly != "connection poisoned by earlier anomaly" {
+			t.Errorf("NextRequest() = %+v, want the poisoned anomaly", f)
 		}
 	})
 }
