@@ -212,6 +212,7 @@ fi
 
 # --- load -------------------------------------------------------------------
 CLK=$(getconf CLK_TCK)
+NCPU=$(grep -c '^cpu[0-9]' /proc/stat)
 
 # cpu_ticks PGID: user+system clock ticks used so far by every process in
 # the process group.
@@ -229,27 +230,30 @@ cpu_ticks() {
 	echo "$sum"
 }
 
-# cpu_all: user+system clock ticks used so far by the whole machine.
+# cpu_all: "busy total" clock ticks of the whole machine so far, summed over
+# all CPUs (total includes idle, so total/NCPU is the elapsed time).
 cpu_all() {
-	local _cpu user nice sys _idle _iowait irq softirq steal _rest
-	read -r _cpu user nice sys _idle _iowait irq softirq steal _rest </proc/stat
-	echo $((user + nice + sys + irq + softirq + steal))
+	local _cpu user nice sys idle iowait irq softirq steal _rest busy
+	read -r _cpu user nice sys idle iowait irq softirq steal _rest </proc/stat
+	busy=$((user + nice + sys + irq + softirq + steal))
+	echo "$busy $((busy + idle + iowait))"
 }
 
 # wait_quiet: wait (at most QUIET_WAIT s) for a second in which the machine
 # used under 20% of one core, so other work does not skew the next run.
 wait_quiet() {
-	local a0 a1 i
+	local b0 n0 b1 n1 pct=0 i
 	for ((i = 0; i < QUIET_WAIT; i++)); do
-		a0=$(cpu_all)
+		read -r b0 n0 <<<"$(cpu_all)"
 		sleep 1
-		a1=$(cpu_all)
-		if [ $(((a1 - a0) * 100 / CLK)) -lt 20 ]; then
+		read -r b1 n1 <<<"$(cpu_all)"
+		pct=$(((b1 - b0) * 100 * NCPU / (n1 - n0 + 1)))
+		if [ "$pct" -lt 20 ]; then
 			return 0
 		fi
 	done
 	if [ "$QUIET_WAIT" -gt 0 ]; then
-		log "machine still busy after ${QUIET_WAIT}s ($(((a1 - a0) * 100 / CLK))% of one core); measuring anyway"
+		log "machine still busy after ${QUIET_WAIT}s (${pct}% of one core); measuring anyway"
 	fi
 }
 
@@ -257,27 +261,29 @@ wait_quiet() {
 # "cpu <target> <upstream> <wrk> <other>" in percent of one core, where
 # other is whatever else ran on the machine meanwhile (noise).
 load() {
-	local t=$1 d=$2 file=$3 s t0 t1 u0 u1 a0 a1 w
-	s=$(secs "$d")
+	local t=$1 d=$2 file=$3 t0 t1 u0 u1 b0 n0 b1 n1 w
 	wait_quiet
 	t0=$(cpu_ticks "${PGID[$t]}")
 	u0=$(cpu_ticks "${PGID[direct]}")
-	a0=$(cpu_all)
+	read -r b0 n0 <<<"$(cpu_all)"
 	w=$( {
 		TIMEFORMAT='%U %S'
-		time timeout $((s + 30)) wrk -t"$THREADS" -c"$CONNS" -d"$d" --timeout 2s --latency \
+		time timeout $(($(secs "$d") + 30)) wrk -t"$THREADS" -c"$CONNS" -d"$d" --timeout 2s --latency \
 			"http://127.0.0.1:${PORT[$t]}/" >"$file" || log "wrk against $t failed"
 	} 2>&1)
-	a1=$(cpu_all)
+	read -r b1 n1 <<<"$(cpu_all)"
 	t1=$(cpu_ticks "${PGID[$t]}")
 	u1=$(cpu_ticks "${PGID[direct]}")
-	awk -v s="$s" -v clk="$CLK" -v tt=$((t1 - t0)) -v ut=$((u1 - u0)) -v at=$((a1 - a0)) -v w="$w" -v self="$t" 'BEGIN {
+	awk -v ncpu="$NCPU" -v clk="$CLK" -v tt=$((t1 - t0)) -v ut=$((u1 - u0)) -v bt=$((b1 - b0)) -v nt=$((n1 - n0)) \
+		-v w="$w" -v self="$t" 'BEGIN {
 		split(w, a, " ")
 		if (self == "direct") ut = 0
 		wt = (a[1] + a[2]) * clk
-		ot = at - tt - ut - wt
+		ot = bt - tt - ut - wt
 		if (ot < 0) ot = 0
-		printf "cpu %.0f %.0f %.0f %.0f\n", 100 * tt / clk / s, 100 * ut / clk / s, 100 * wt / clk / s, 100 * ot / clk / s
+		el = nt / ncpu # elapsed ticks
+		if (el <= 0) el = 1
+		printf "cpu %.0f %.0f %.0f %.0f\n", 100 * tt / el, 100 * ut / el, 100 * wt / el, 100 * ot / el
 	}' >>"$file"
 }
 
@@ -339,6 +345,16 @@ done
 	done
 	echo
 	echo "CPU is percent of one core averaged over the median run ($(nproc) cores = $(($(nproc) * 100))%); other CPU is everything else on the machine meanwhile (noise)."
+	noisy=()
+	for t in "${up[@]}"; do
+		read -r _ _ _ _ _ _ _ _ _ c4 _ <<<"${MED[$t]}"
+		if [ "${c4:-0}" -gt 20 ]; then
+			noisy+=("$t (${c4}%)")
+		fi
+	done
+	if [ ${#noisy[@]} -gt 0 ]; then
+		echo "Warning: other work used the machine during the median run of: ${noisy[*]}; rerun on a quiet machine."
+	fi
 	rps_of() { read -r v _ <<<"${MED[$1]:-0}"; echo "$v"; }
 	if [ -n "${MED[rampart]:-}" ]; then
 		echo

@@ -38,11 +38,7 @@ ${file:...}) are never printed.`,
 			}
 			warnings := config.Lint(cfg)
 			for _, w := range warnings {
-				if w.Line > 0 {
-					fmt.Fprintf(out, "warning: %s:%d: %s: %s\n", cfg.Path, w.Line, w.Key, w.Msg)
-				} else {
-					fmt.Fprintf(out, "warning: %s: %s: %s\n", cfg.Path, w.Key, w.Msg)
-				}
+				fmt.Fprintf(out, "warning: %s\n", w.String())
 			}
 			if print {
 				b, err := config.Redacted(cfg)

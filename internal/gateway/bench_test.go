@@ -6,8 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
+
+	"rampart/internal/config"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -70,5 +74,33 @@ func TestMatchNoAllocs(t *testing.T) {
 	tb.finish()
 	if n := testing.AllocsPerRun(100, func() { tb.match("shop.test", "/api/x") }); n != 0 {
 		t.Errorf("match allocates %v times, want 0", n)
+	}
+}
+
+// BenchmarkPlainProxy is the baseline for BenchmarkServeHTTP: a bare
+// httputil.ReverseProxy with the same tuned transport and upstream.
+func BenchmarkPlainProxy(b *testing.B) {
+	body := strings.Repeat("x", 1024)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Server", "bench")
+		_, _ = io.WriteString(w, body)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	tr, _ := newTransport(config.UpstreamPolicy{})
+	rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u); pr.SetXForwarded() },
+		Transport: tr, BufferPool: proxyBuffers}
+	req := httptest.NewRequest("GET", "http://shop.test/search?q=select+a+plan", nil)
+	req.RemoteAddr = "192.0.2.1:1234"
+	req.Header.Set("User-Agent", "bench")
+	req.Header.Set("Accept", "text/html")
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		rp.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatalf("status %d", w.Code)
+		}
 	}
 }

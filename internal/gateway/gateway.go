@@ -221,14 +221,15 @@ type connInfoKey struct{}
 
 // connState is what ConnContext learns about a connection.
 type connState struct {
-	wire *wire.Conn
-	tls  *tls.ConnectionState
+	wire    *wire.Conn
+	tls     *tls.ConnectionState
+	maxLine int // the wire checker's request-line limit; counts saturate past it
 }
 
 // ConnContext stores the connection's wire checker and TLS state in the
 // base context of its requests.
-func ConnContext(ctx context.Context, c interface{}) context.Context {
-	cs := &connState{}
+func ConnContext(ctx context.Context, c interface{}, maxLine int) context.Context {
+	cs := &connState{maxLine: maxLine}
 	switch v := c.(type) {
 	case *wire.Conn:
 		cs.wire = v
@@ -240,6 +241,46 @@ func ConnContext(ctx context.Context, c interface{}) context.Context {
 	return context.WithValue(ctx, connInfoKey{}, cs)
 }
 
+// popWire takes the wire facts of r from its connection, exactly once per
+// request, and cross-checks them against what net/http parsed: a mismatch
+// means the two parsers disagree about where requests begin, which is what
+// smuggling exploits, so it is an anomaly of its own.
+func popWire(r *http.Request, info *request.Info) {
+	cs, ok := r.Context().Value(connInfoKey{}).(*connState)
+	if !ok {
+		return
+	}
+	info.TLS = cs.tls
+	if cs.wire == nil || r.ProtoMajor != 1 {
+		return
+	}
+	info.WireConn = cs.wire
+	f := cs.wire.NextRequest()
+	if f.Anomaly == "" {
+		want := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 2
+		saturated := want > cs.maxLine && f.RequestLineBytes == cs.maxLine+1
+		if !f.Known || (f.RequestLineBytes != want && !saturated) {
+			f.Anomaly = "request boundaries out of step"
+		}
+	}
+	info.Wire = f
+}
+
+// wireOnly pops wire facts for handlers that are not the gateway (the
+// HTTPS redirect) and refuses anomalies.
+func (g *Gateway) wireOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info, r := request.Get(r)
+		popWire(r, info)
+		if info.Wire.Anomaly != "" {
+			w.Header().Set("Connection", "close")
+			g.failer.Fail(w, r, http.StatusBadRequest, nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // ServeHTTP is the outermost stage: it recovers panics, caps concurrency,
 // resolves the client IP and request ID, routes, and records the outcome.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -247,12 +288,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := g.state.Load()
 	info := &request.Info{Start: start}
 	r = r.WithContext(request.NewContext(r.Context(), info))
-	if cs, ok := r.Context().Value(connInfoKey{}).(*connState); ok {
-		info.TLS = cs.tls
-		if cs.wire != nil && r.ProtoMajor == 1 {
-			info.Wire = cs.wire.NextRequest()
-		}
-	}
+	popWire(r, info)
 	st.ip.Fill(info, r)
 	st.ids.Assign(info, w, r)
 

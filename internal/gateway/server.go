@@ -92,7 +92,11 @@ func (g *Gateway) Listen(admin AdminOptions) (*Server, error) {
 			WriteTimeout:      cfg.Server.WriteTimeout,
 			IdleTimeout:       cfg.Server.IdleTimeout,
 			MaxHeaderBytes:    maxHeader,
-			ConnContext:       func(ctx context.Context, c net.Conn) context.Context { return ConnContext(ctx, c) },
+			// net/http would answer "OPTIONS *" itself, without the
+			// handler popping that request's wire facts: the facts of
+			// every later request on the connection would be off by one.
+			DisableGeneralOptionsHandler: true,
+			ConnContext:       func(ctx context.Context, c net.Conn) context.Context { return ConnContext(ctx, c, lim.MaxRequestLine) },
 			ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelDebug),
 			HTTP2: &http.HTTP2Config{
 				MaxConcurrentStreams:      250,
@@ -132,7 +136,7 @@ func (g *Gateway) Listen(admin AdminOptions) (*Server, error) {
 		var h http.Handler = g
 		if cfg.Listen.RedirectHTTPS && s.HTTPSAddr != nil {
 			_, port, _ := net.SplitHostPort(s.HTTPSAddr.String())
-			h = redirectHandler(port)
+			h = g.wireOnly(redirectHandler(port))
 		}
 		srv := newServer(h)
 		var p http.Protocols

@@ -215,23 +215,34 @@ func (p *pool) rewriter(t *target) func(*httputil.ProxyRequest) {
 		if info == nil {
 			return
 		}
-		// X-Forwarded-For: the chain as far as we trust it, plus our peer.
+		// One backing array for the four forwarding headers; each header
+		// gets a one-element slice with cap == len, so nothing appends into
+		// a neighbour.
+		vals := make([]string, 4)
 		peer := info.PeerIP.String()
-		if prior := pr.In.Header["X-Forwarded-For"]; info.TrustedPeer && len(prior) > 0 {
-			h["X-Forwarded-For"] = []string{strings.Join(prior, ", ") + ", " + peer}
-		} else {
-			h["X-Forwarded-For"] = []string{peer}
+		client := peer
+		if info.ClientIP != info.PeerIP {
+			client = info.ClientIP.String()
 		}
-		proto := "http"
+		// X-Forwarded-For: the chain as far as we trust it, plus our peer.
+		if prior := pr.In.Header["X-Forwarded-For"]; info.TrustedPeer && len(prior) > 0 {
+			vals[0] = strings.Join(prior, ", ") + ", " + peer
+		} else {
+			vals[0] = peer
+		}
+		vals[1] = "http"
 		if info.TLS != nil {
-			proto = "https"
+			vals[1] = "https"
 		}
 		if v := pr.In.Header["X-Forwarded-Proto"]; info.TrustedPeer && len(v) == 1 && (v[0] == "https" || v[0] == "http") {
-			proto = v[0]
+			vals[1] = v[0]
 		}
-		h["X-Forwarded-Proto"] = []string{proto}
-		h["X-Forwarded-Host"] = []string{pr.In.Host}
-		h["X-Real-Ip"] = []string{info.ClientIP.String()}
+		vals[2] = pr.In.Host
+		vals[3] = client
+		h["X-Forwarded-For"] = vals[0:1:1]
+		h["X-Forwarded-Proto"] = vals[1:2:2]
+		h["X-Forwarded-Host"] = vals[2:3:3]
+		h["X-Real-Ip"] = vals[3:4:4]
 	}
 }
 

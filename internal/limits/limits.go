@@ -137,6 +137,14 @@ func (s *Stage) buffer(w http.ResponseWriter, r *http.Request) bool {
 			"request body too large", "body_bytes", ">"+strconv.FormatInt(s.cfg.MaxBodyBytes, 10))
 		return false
 	}
+	if info := request.FromContext(r.Context()); info != nil && info.WireConn != nil && info.WireConn.Poisoned() {
+		// The body was readable, but its framing broke the wire rules
+		// (say, a bare LF in a chunk line that net/http tolerates).
+		s.publish(r, http.StatusBadRequest, events.RequestSmuggling, events.SeverityHigh,
+			"malformed request body refused", "anomaly", "invalid chunked body framing")
+		refuseAndClose(w, r, info, http.StatusBadRequest)
+		return false
+	}
 	r.Body = io.NopCloser(bytes.NewReader(buf.Bytes()))
 	r.ContentLength = n
 	r.TransferEncoding = nil

@@ -38,8 +38,12 @@ func TestCheck(t *testing.T) {
 			request.WireFacts{Known: true, HeaderBytes: 900, HeaderCount: 2}, 431},
 		{"wire anomaly", func() *http.Request { return httptest.NewRequest("POST", "/", nil) },
 			request.WireFacts{Known: true, Anomaly: "content-length with transfer-encoding"}, 400},
-		{"body over limit", func() *http.Request { return httptest.NewRequest("POST", "/", strings.NewReader(strings.Repeat("x", 51))) }, request.WireFacts{}, 413},
-		{"body at limit", func() *http.Request { return httptest.NewRequest("POST", "/", strings.NewReader(strings.Repeat("x", 50))) }, request.WireFacts{}, 0},
+		{"body over limit", func() *http.Request {
+			return httptest.NewRequest("POST", "/", strings.NewReader(strings.Repeat("x", 51)))
+		}, request.WireFacts{}, 413},
+		{"body at limit", func() *http.Request {
+			return httptest.NewRequest("POST", "/", strings.NewReader(strings.Repeat("x", 50)))
+		}, request.WireFacts{}, 0},
 		{"unknown length over limit", func() *http.Request {
 			r := httptest.NewRequest("POST", "/", io.NopCloser(strings.NewReader(strings.Repeat("x", 80))))
 			r.ContentLength = -1

@@ -1,6 +1,7 @@
 package request
 
 import (
+	"encoding/json"
 	"html"
 	"log/slog"
 	"net/http"
@@ -86,13 +87,13 @@ func WritePage(w http.ResponseWriter, r *http.Request, status int, id string) {
 	var b strings.Builder
 	if wantsJSON(r) {
 		h.Set("Content-Type", "application/json")
-		b.WriteString(`{"error":`)
-		b.WriteString(strconv.Quote(Sentence(status)))
-		b.WriteString(`,"status":`)
-		b.WriteString(strconv.Itoa(status))
-		b.WriteString(`,"request_id":`)
-		b.WriteString(strconv.Quote(id))
-		b.WriteString("}\n")
+		js, _ := json.Marshal(struct {
+			Error     string `json:"error"`
+			Status    int    `json:"status"`
+			RequestID string `json:"request_id"`
+		}{Sentence(status), status, id})
+		b.Write(js)
+		b.WriteString("\n")
 	} else {
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")

@@ -35,6 +35,10 @@ type Info struct {
 	Wire WireFacts
 	// Upstream is the upstream URL that served the request, for logs.
 	Upstream string
+	// WireConn reports body-phase framing anomalies of the connection
+	// (nil for HTTP/2): after reading a body completely, a stage asks
+	// Poisoned() to learn whether the body was framed correctly.
+	WireConn interface{ Poisoned() bool }
 	// Status is set by a stage that answered on a hijacked connection, so
 	// the access log and metrics still see the status it sent.
 	Status int
