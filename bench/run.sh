@@ -8,7 +8,8 @@
 #             access log on (stderr, redirected to bench/out/rampart.log)
 #   nginx     nginx as a plain reverse proxy with upstream keepalive
 #
-# Each target gets a short warm-up, then RUNS measured runs; runs are
+# Each target gets a short warm-up, then RUNS measured runs at CONNS
+# connections (throughput) and RUNS runs at LAT_CONNS (latency); runs are
 # interleaved (run 1 of every target, then run 2, ...) so drift on the machine
 # hits every target alike. The median run by req/s is reported. Results go to
 # stdout and bench/out/results.md. See docs/benchmarks.md.
@@ -16,7 +17,9 @@
 # Knobs (environment):
 #   DURATION=10s  length of one measured run (wrk -d)
 #   WARMUP=3s     length of the warm-up run per target
-#   CONNS=64      wrk -c;  THREADS=1  wrk -t
+#   CONNS=64      wrk -c;  THREADS=1  wrk -t   (throughput phase)
+#   LAT_DURATION=5s, LAT_CONNS=1   latency phase, one request at a time
+#                 (LAT_DURATION=0 skips it)
 #   RUNS=3        measured runs per target (odd numbers give a true median)
 #   TARGETS="direct plain-go rampart nginx"   subset/order to run
 #   NGINX_ACCESS_LOG=file|off   nginx access log to bench/out/nginx-access.log
@@ -35,6 +38,8 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-1}
+LAT_DURATION=${LAT_DURATION:-5s}
+LAT_CONNS=${LAT_CONNS:-1}
 RUNS=${RUNS:-3}
 TARGETS=${TARGETS:-direct plain-go rampart nginx}
 NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-file}
@@ -257,18 +262,21 @@ wait_quiet() {
 	fi
 }
 
-# load TARGET DURATION FILE: one wrk run; FILE gets wrk's output followed by
-# "cpu <target> <upstream> <wrk> <other>" in percent of one core, where
+# load TARGET DURATION CONNS FILE: one wrk run; FILE gets wrk's output and
+# then "cpu <target> <upstream> <wrk> <other>" in percent of one core, where
 # other is whatever else ran on the machine meanwhile (noise).
 load() {
-	local t=$1 d=$2 file=$3 t0 t1 u0 u1 b0 n0 b1 n1 w
+	local t=$1 d=$2 c=$3 file=$4 th=$THREADS t0 t1 u0 u1 b0 n0 b1 n1 w
+	if [ "$th" -gt "$c" ]; then
+		th=$c
+	fi
 	wait_quiet
 	t0=$(cpu_ticks "${PGID[$t]}")
 	u0=$(cpu_ticks "${PGID[direct]}")
 	read -r b0 n0 <<<"$(cpu_all)"
 	w=$( {
 		TIMEFORMAT='%U %S'
-		time timeout $(($(secs "$d") + 30)) wrk -t"$THREADS" -c"$CONNS" -d"$d" --timeout 2s --latency \
+		time timeout $(($(secs "$d") + 30)) wrk -t"$th" -c"$c" -d"$d" --timeout 2s --latency \
 			"http://127.0.0.1:${PORT[$t]}/" >"$file" || log "wrk against $t failed"
 	} 2>&1)
 	read -r b1 n1 <<<"$(cpu_all)"
@@ -287,16 +295,28 @@ load() {
 	}' >>"$file"
 }
 
-log "wrk -t$THREADS -c$CONNS -d$DURATION --latency, $RUNS runs each after a $WARMUP warm-up; targets: ${up[*]}"
+# Phase "load": CONNS connections keep every CPU busy; this gives throughput,
+# and latency that is mostly queueing (p50 ≈ CONNS / req/s).
+# Phase "lat": LAT_CONNS connection(s), one request at a time, so the p50
+# difference to direct is the time the proxy itself adds to a request.
+log "load: wrk -t$THREADS -c$CONNS -d$DURATION; latency: -c$LAT_CONNS -d$LAT_DURATION; $RUNS runs each after a $WARMUP warm-up; targets: ${up[*]}"
 for t in "${up[@]}"; do
-	load "$t" "$WARMUP" "$OUT/wrk-$t-warmup.txt"
+	load "$t" "$WARMUP" "$CONNS" "$OUT/wrk-$t-warmup.txt"
 done
 for r in $(seq "$RUNS"); do
 	for t in "${up[@]}"; do
-		load "$t" "$DURATION" "$OUT/wrk-$t-$r.txt"
-		log "run $r $t: $(awk '/^Requests\/sec/ {print $2 " req/s"}' "$OUT/wrk-$t-$r.txt")"
+		load "$t" "$DURATION" "$CONNS" "$OUT/wrk-load-$t-$r.txt"
+		log "run $r load $t: $(awk '/^Requests\/sec/ {print $2 " req/s"}' "$OUT/wrk-load-$t-$r.txt")"
 	done
 done
+if [ "$(secs "$LAT_DURATION")" -gt 0 ]; then
+	for r in $(seq "$RUNS"); do
+		for t in "${up[@]}"; do
+			load "$t" "$LAT_DURATION" "$LAT_CONNS" "$OUT/wrk-lat-$t-$r.txt"
+			log "run $r lat $t: p50 $(awk '/^ +50%/ {print $2}' "$OUT/wrk-lat-$t-$r.txt")"
+		done
+	done
+fi
 
 # --- report -----------------------------------------------------------------
 # summary FILE: "rps p50us p90us p99us non2xx sockerr cpu_target cpu_up cpu_wrk cpu_other"
@@ -317,25 +337,36 @@ summary() {
 	' "$1"
 }
 
+# MED[phase:target] = the median run's summary, then the run number and the
+# req/s range over all runs. "load" runs are ranked by req/s (highest is
+# best), "lat" runs by p50.
 declare -A MED=()
-for t in "${up[@]}"; do
-	for r in $(seq "$RUNS"); do
-		echo "$(summary "$OUT/wrk-$t-$r.txt") $r"
-	done | sort -n -k1,1 >"$TMP/runs-$t"
-	mid=$(((RUNS + 1) / 2))
-	MED[$t]="$(sed -n "${mid}p" "$TMP/runs-$t") $(awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.0f–%.0f", lo, hi}' "$TMP/runs-$t")"
+mid=$(((RUNS + 1) / 2))
+for phase in load lat; do
+	[ -e "$OUT/wrk-$phase-${up[0]}-1.txt" ] || continue
+	for t in "${up[@]}"; do
+		key=1
+		[ $phase = lat ] && key=2
+		for r in $(seq "$RUNS"); do
+			echo "$(summary "$OUT/wrk-$phase-$t-$r.txt") $r"
+		done | sort -g -k$key,$key >"$TMP/runs-$phase-$t"
+		MED[$phase:$t]="$(sed -n "${mid}p" "$TMP/runs-$phase-$t") $(sort -g -k1,1 "$TMP/runs-$phase-$t" | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.0f–%.0f", lo, hi}')"
+	done
 done
 
-{
-	echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, 1 KiB response, median of $RUNS runs by req/s (after a $WARMUP warm-up); $(nproc) CPUs shared by wrk, target and upstream."
-	echo
+# table PHASE: one Markdown row per target.
+table() {
+	local phase=$1 t d50=0 rps p50 p90 p99 bad err c1 c2 c3 c4 range
 	echo "| target | req/s (median) | req/s (all runs) | p50 | p90 | p99 | added p50 vs direct | non-2xx | socket errors | target CPU | upstream CPU | wrk CPU | other CPU |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-	read -r _ d50 _ <<<"${MED[direct]:-0 0}"
+	if [ -n "${MED[$phase:direct]:-}" ]; then
+		read -r _ d50 _ <<<"${MED[$phase:direct]}"
+	fi
 	for t in "${up[@]}"; do
-		read -r rps p50 p90 p99 bad err c1 c2 c3 c4 _ range <<<"${MED[$t]}"
+		read -r rps p50 p90 p99 bad err c1 c2 c3 c4 _ range <<<"${MED[$phase:$t]}"
 		awk -v t="$t" -v rps="$rps" -v range="$range" -v p50="$p50" -v p90="$p90" -v p99="$p99" \
-			-v d50="$d50" -v bad="$bad" -v err="$err" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v c4="$c4" -v hasdirect="${MED[direct]:+1}" 'BEGIN {
+			-v d50="$d50" -v bad="$bad" -v err="$err" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v c4="$c4" \
+			-v hasdirect="${MED[$phase:direct]:+1}" 'BEGIN {
 			added = "—"
 			if (t != "direct" && hasdirect) added = sprintf("%+.0f µs", p50 - d50)
 			up = (t == "direct") ? "—" : c2 "%"
@@ -343,33 +374,53 @@ done
 				t, rps, range, p50, p90, p99, added, bad, err, c1, up, c3, c4
 		}'
 	done
+}
+
+# field PHASE TARGET N: the Nth field of the median summary (1 req/s, 2 p50).
+field() {
+	local v=${MED[$1:$2]:-}
+	[ -n "$v" ] || return 0
+	awk -v n="$3" '{print $n}' <<<"$v"
+}
+
+{
+	echo "### Throughput: wrk -t$THREADS -c$CONNS -d$DURATION"
 	echo
-	echo "CPU is percent of one core averaged over the median run ($(nproc) cores = $(($(nproc) * 100))%); other CPU is everything else on the machine meanwhile (noise)."
+	echo "1 KiB response; median of $RUNS runs by req/s after a $WARMUP warm-up; $NCPU CPUs shared by wrk, target and upstream. Latency here is mostly queueing (p50 ≈ $CONNS / req/s)."
+	echo
+	table load
+	if [ -n "${MED[lat:${up[0]}]:-}" ]; then
+		echo
+		echo "### Latency: wrk -t1 -c$LAT_CONNS -d$LAT_DURATION"
+		echo
+		echo "$LAT_CONNS connection(s), one request at a time: no queueing, so \"added p50\" is the time the proxy adds. Median of $RUNS runs by p50."
+		echo
+		table lat
+	fi
+	echo
+	echo "CPU is percent of one core averaged over the run ($NCPU cores = $((NCPU * 100))%); other CPU is everything else on the machine meanwhile (noise)."
 	noisy=()
-	for t in "${up[@]}"; do
-		read -r _ _ _ _ _ _ _ _ _ c4 _ <<<"${MED[$t]}"
+	for k in "${!MED[@]}"; do
+		c4=$(field "${k%%:*}" "${k#*:}" 10)
 		if [ "${c4:-0}" -gt 20 ]; then
-			noisy+=("$t (${c4}%)")
+			noisy+=("$k (${c4}%)")
 		fi
 	done
 	if [ ${#noisy[@]} -gt 0 ]; then
 		echo "Warning: other work used the machine during the median run of: ${noisy[*]}; rerun on a quiet machine."
 	fi
-	rps_of() { read -r v _ <<<"${MED[$1]:-0}"; echo "$v"; }
-	if [ -n "${MED[rampart]:-}" ]; then
-		echo
-		awk -v r="$(rps_of rampart)" -v g="$(rps_of plain-go)" -v n="$(rps_of nginx)" 'BEGIN {
-			if (g > 0) printf "- rampart / plain Go proxy throughput: %.2f (goal ≥ 0.90)\n", r / g
-			if (n > 0) printf "- rampart / nginx throughput: %.2f (goal ≥ 0.50)\n", r / n
-		}'
-		read -r _ r50 _ <<<"${MED[rampart]}"
-		if [ -n "${MED[direct]:-}" ]; then
-			awk -v a="$r50" -v d="$d50" 'BEGIN { printf "- rampart added median latency: %.0f µs (goal < 150 µs)\n", a - d }'
-		fi
-	fi
-	if [ -n "${MED[nginx]:-}" ] && [ -n "${MED[plain-go]:-}" ]; then
-		awk -v g="$(rps_of plain-go)" -v n="$(rps_of nginx)" 'BEGIN { printf "- plain Go proxy / nginx throughput: %.2f\n", g / n }'
-	fi
+	echo
+	awk -v r="$(field load rampart 1)" -v g="$(field load plain-go 1)" -v n="$(field load nginx 1)" \
+		-v lr="$(field load rampart 2)" -v ld="$(field load direct 2)" \
+		-v ar="$(field lat rampart 2)" -v ad="$(field lat direct 2)" -v ag="$(field lat plain-go 2)" -v an="$(field lat nginx 2)" 'BEGIN {
+		if (r != "" && g > 0) printf "- rampart / plain Go proxy throughput: %.2f (goal ≥ 0.90)\n", r / g
+		if (r != "" && n > 0) printf "- rampart / nginx throughput: %.2f (goal ≥ 0.50)\n", r / n
+		if (g != "" && n > 0) printf "- plain Go proxy / nginx throughput: %.2f\n", g / n
+		if (lr != "" && ld != "") printf "- rampart p50 minus direct p50 under load (-c'"$CONNS"'): %.0f µs\n", lr - ld
+		if (ar != "" && ad != "") printf "- rampart added median latency at -c'"$LAT_CONNS"': %.0f µs (goal < 150 µs)\n", ar - ad
+		if (ag != "" && ad != "") printf "- plain Go proxy added median latency at -c'"$LAT_CONNS"': %.0f µs\n", ag - ad
+		if (an != "" && ad != "") printf "- nginx added median latency at -c'"$LAT_CONNS"': %.0f µs\n", an - ad
+	}'
 	if [ ${#failed[@]} -gt 0 ]; then
 		echo
 		echo "Not measured (failed to build or start): ${failed[*]}"

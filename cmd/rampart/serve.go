@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -256,12 +257,9 @@ func listenDetails(s *gateway.Server) map[string]string {
 	return d
 }
 
-func addrString(a interface{ String() string }) string {
+func addrString(a net.Addr) string {
 	if a == nil {
 		return ""
 	}
-	if v, ok := a.(interface{ String() string }); ok && v != nil {
-		return v.String()
-	}
-	return ""
+	return a.String()
 }

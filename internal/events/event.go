@@ -90,9 +90,10 @@ type Event struct {
 // 6 bytes so stores can index them cheaply.
 func NewID(t time.Time) string {
 	var b [16]byte
-	ms := uint64(t.UnixMilli())
-	binary.BigEndian.PutUint16(b[0:2], uint16(ms>>32))
-	binary.BigEndian.PutUint32(b[2:6], uint32(ms))
+	// 48 bits of milliseconds: truncation is intended (good until 10889).
+	ms := uint64(t.UnixMilli())                        // #nosec G115 -- intended truncation
+	binary.BigEndian.PutUint16(b[0:2], uint16(ms>>32)) // #nosec G115 -- intended truncation
+	binary.BigEndian.PutUint32(b[2:6], uint32(ms))     // #nosec G115 -- intended truncation
 	_, _ = rand.Read(b[6:])
 	return hex.EncodeToString(b[:])
 }

@@ -246,6 +246,9 @@ func TestMask5xx(t *testing.T) {
 	if id := resp.Header.Get("X-Request-Id"); id == "" || !strings.Contains(string(body), id) {
 		t.Errorf("page lacks request ID %q: %s", id, body)
 	}
+	if n := len(resp.Header.Values("X-Request-Id")); n != 1 {
+		t.Errorf("%d X-Request-Id headers, want 1", n)
+	}
 	h.waitEvent(t, events.ResponseMasked)
 }
 

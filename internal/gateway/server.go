@@ -96,8 +96,8 @@ func (g *Gateway) Listen(admin AdminOptions) (*Server, error) {
 			// handler popping that request's wire facts: the facts of
 			// every later request on the connection would be off by one.
 			DisableGeneralOptionsHandler: true,
-			ConnContext:       func(ctx context.Context, c net.Conn) context.Context { return ConnContext(ctx, c, lim.MaxRequestLine) },
-			ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelDebug),
+			ConnContext:                  func(ctx context.Context, c net.Conn) context.Context { return ConnContext(ctx, c, lim.MaxRequestLine) },
+			ErrorLog:                     slog.NewLogLogger(g.log.Handler(), slog.LevelDebug),
 			HTTP2: &http.HTTP2Config{
 				MaxConcurrentStreams:      250,
 				MaxReceiveBufferPerStream: 1 << 20,
@@ -136,7 +136,7 @@ func (g *Gateway) Listen(admin AdminOptions) (*Server, error) {
 		var h http.Handler = g
 		if cfg.Listen.RedirectHTTPS && s.HTTPSAddr != nil {
 			_, port, _ := net.SplitHostPort(s.HTTPSAddr.String())
-			h = g.wireOnly(redirectHandler(port))
+			h = g.wireOnly(g.redirectHandler(port))
 		}
 		srv := newServer(h)
 		var p http.Protocols

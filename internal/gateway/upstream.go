@@ -251,6 +251,12 @@ func (p *pool) modifier(t *target, policy *harden.Policy) func(*http.Response) e
 		if t.fails.Load() != 0 {
 			t.fails.Store(0)
 		}
+		// The gateway already set its request ID on the response; an echo
+		// from the upstream would duplicate it.
+		delete(resp.Header, "X-Request-Id")
+		if p.reqIDHeader != "X-Request-Id" {
+			delete(resp.Header, p.reqIDHeader)
+		}
 		return policy.ModifyResponse(resp)
 	}
 }

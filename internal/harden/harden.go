@@ -208,12 +208,15 @@ func (p *Policy) mask(resp *http.Response, info *request.Info) {
 	request.WritePage(rec, resp.Request, resp.StatusCode, id)
 	for k := range resp.Header {
 		switch k {
-		case "Set-Cookie", "Retry-After", "X-Request-Id", "Strict-Transport-Security":
+		case "Set-Cookie", "Retry-After", "Strict-Transport-Security":
 			continue
 		}
 		delete(resp.Header, k)
 	}
 	for k, v := range rec.h {
+		if k == "X-Request-Id" {
+			continue // the gateway set it on the response already
+		}
 		resp.Header[k] = v
 	}
 	// The mask's own headers are hardened too.

@@ -214,10 +214,11 @@ func (p *parser) pop() request.WireFacts {
 // are queued already. A full queue poisons the connection.
 func (p *parser) record() {
 	e := entry{
-		anomaly:  p.m.anomaly,
-		line:     uint32(p.m.line),
-		hdrBytes: uint32(p.m.hdrBytes),
-		hdrCount: uint32(p.m.hdrCount),
+		anomaly: p.m.anomaly,
+		// Counts saturate at the limits, which are capped at 1 GiB.
+		line:     uint32(p.m.line),     // #nosec G115 -- bounded, see above
+		hdrBytes: uint32(p.m.hdrBytes), // #nosec G115 -- bounded, see above
+		hdrCount: uint32(p.m.hdrCount), // #nosec G115 -- bounded, see above
 	}
 	if p.m.pushed {
 		if idx, ok := p.queueIndex(p.m.seq); ok {
@@ -240,11 +241,11 @@ func (p *parser) record() {
 // queueIndex returns where the entry with sequence number seq is, if it has
 // not been popped yet.
 func (p *parser) queueIndex(seq uint64) (int, bool) {
-	popped := p.queued - uint64(p.qLen)
+	popped := p.queued - uint64(p.qLen) // #nosec G115 -- qLen is 0..maxQueued
 	if seq < popped || seq >= p.queued {
 		return 0, false
 	}
-	return (p.qHead + int(seq-popped)) % maxQueued, true
+	return (p.qHead + int(seq-popped)) % maxQueued, true // #nosec G115 -- seq-popped < maxQueued
 }
 
 // fail records anomaly a. In the head of a request, the facts are queued at
@@ -734,11 +735,11 @@ func (p *parser) feed(b []byte) {
 			p.state = sLineStart
 
 		case sBody, sChunkData:
-			k := uint64(n - i)
+			k := uint64(n - i) // #nosec G115 -- i <= n
 			if k > p.m.remaining {
 				k = p.m.remaining
 			}
-			i += int(k)
+			i += int(k) // #nosec G115 -- k <= n-i
 			p.m.remaining -= k
 			if p.m.remaining > 0 {
 				continue
