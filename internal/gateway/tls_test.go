@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -13,12 +14,17 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"rampart/internal/events"
 )
 
 // writeCert writes a self-signed certificate for 127.0.0.1 and returns the
@@ -165,5 +171,102 @@ func TestCertificateReload(t *testing.T) {
 	}
 	if got := cn(); got != "second" {
 		t.Errorf("after reload served %q, want second", got)
+	}
+}
+
+func TestUpstreamTLSVerification(t *testing.T) {
+	up := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "secure upstream")
+	}))
+	defer up.Close()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		extra  string
+		status int
+	}{
+		{"verified by default: unknown CA refused", "", 502},
+		{"trusted with ca_file", fmt.Sprintf("    upstream: {ca_file: %q}\n", caFile), 200},
+		{"explicit skip verify", "    upstream: {tls_skip_verify: true}\n", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			yaml := fmt.Sprintf("listen: {http: 127.0.0.1:0, admin: \"\"}\nlog: {access_log: false}\nroutes:\n  - name: app\n    upstreams: [%q]\n%s", up.URL, tt.extra)
+			h := start(t, yaml)
+			if got := get(t, h.base+"/", nil).StatusCode; got != tt.status {
+				t.Errorf("status = %d, want %d", got, tt.status)
+			}
+		})
+	}
+}
+
+func TestConcurrencyCap(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+	}))
+	defer up.Close()
+	defer close(release)
+	h := start(t, fmt.Sprintf("listen: {http: 127.0.0.1:0, admin: \"\"}\nserver: {max_concurrent_requests: 1}\nlog: {access_log: false}\nroutes:\n  - {name: app, upstreams: [%q]}\n", up.URL))
+	go func() {
+		if resp, err := http.Get(h.base + "/slow"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-entered
+	resp := get(t, h.base+"/", nil)
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("second request: %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+func TestGracefulShutdown(t *testing.T) {
+	entered := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		time.Sleep(300 * time.Millisecond)
+		_, _ = io.WriteString(w, "finished")
+	}))
+	defer up.Close()
+	cfg := mustConfig(t, fmt.Sprintf("listen: {http: 127.0.0.1:0, admin: \"\"}\nlog: {access_log: false}\nroutes:\n  - {name: app, upstreams: [%q]}\n", up.URL))
+	bus := events.NewBus("t")
+	gw, err := New(cfg, Deps{Bus: bus, Metrics: NewMetrics(prometheus.NewRegistry(), bus)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	srv, err := gw.Listen(AdminOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	result := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + srv.HTTPAddr.String() + "/")
+		if err != nil {
+			result <- "error: " + err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		result <- string(b)
+	}()
+	<-entered
+	cancel() // SIGTERM while a request is in flight
+	if got := <-result; got != "finished" {
+		t.Errorf("in-flight request got %q, want it to finish", got)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	if _, err := net.DialTimeout("tcp", srv.HTTPAddr.String(), time.Second); err == nil {
+		t.Error("listener still accepting after shutdown")
 	}
 }

@@ -73,7 +73,12 @@ func Sentence(status int) string {
 func WritePage(w http.ResponseWriter, r *http.Request, status int, id string) {
 	h := w.Header()
 	for k := range h {
-		delete(h, k)
+		switch k {
+		case "Retry-After", "Connection":
+			// Set by the caller for this answer; they carry no detail.
+		default:
+			delete(h, k)
+		}
 	}
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
