@@ -400,7 +400,7 @@ field() {
 	echo
 	echo "CPU is percent of one core averaged over the run ($NCPU cores = $((NCPU * 100))%); other CPU is everything else on the machine meanwhile (noise)."
 	noisy=()
-	for k in "${!MED[@]}"; do
+	for k in $(printf '%s\n' "${!MED[@]}" | sort); do
 		c4=$(field "${k%%:*}" "${k#*:}" 10)
 		if [ "${c4:-0}" -gt 20 ]; then
 			noisy+=("$k (${c4}%)")

@@ -65,9 +65,11 @@ func (s *logSink) Close() error {
 
 // loggers are the three streams: the component log, the access log and the
 // security (event) log. They share one sink and are told apart by "log".
+// The access log is a writer: the gateway encodes its lines itself.
 type loggers struct {
-	main, access, security *slog.Logger
-	sink                   *logSink
+	main, security *slog.Logger
+	access         io.Writer
+	sink           *logSink
 }
 
 func newLoggers(c config.Log, stderr io.Writer) (*loggers, error) {
@@ -104,14 +106,9 @@ func newLoggers(c config.Log, stderr io.Writer) (*loggers, error) {
 	}
 	l := &loggers{main: slog.New(h).With("log", "rampart"), security: slog.New(h).With("log", "security"), sink: sink}
 	if c.AccessLog {
-		// Access lines are written at Info whatever the level.
-		var ah slog.Handler
-		if strings.ToLower(c.Format) == "text" {
-			ah = slog.NewTextHandler(sink, nil)
-		} else {
-			ah = slog.NewJSONHandler(sink, nil)
-		}
-		l.access = slog.New(ah).With("log", "access")
+		// Access lines are JSON whatever log.format says, and written
+		// whatever the level.
+		l.access = sink
 	}
 	return l, nil
 }

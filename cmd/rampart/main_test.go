@@ -321,3 +321,35 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo did not print its URL %s:\n%s", base, out.String())
 	}
 }
+
+func TestProxyCommandServes(t *testing.T) {
+	up := backend(t, "app")
+	cfg, err := proxyConfig("127.0.0.1:0", up.URL, "", "", "", "", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan *gateway.Server, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- runGateway(ctx, cfg, runOptions{stderr: io.Discard, noStore: true, ready: func(s *gateway.Server) { ready <- s }})
+	}()
+	var srv *gateway.Server
+	select {
+	case srv = <-ready:
+	case err := <-done:
+		t.Fatalf("proxy: %v", err)
+	}
+	resp, err := http.Get("http://" + srv.HTTPAddr.String() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("X-Backend") != "app" || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("proxy answered %d %v", resp.StatusCode, resp.Header)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

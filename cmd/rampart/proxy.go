@@ -80,12 +80,14 @@ func proxyConfig(from, to, httpsAddr, cert, key, admin, storePath string, truste
 			"admin":          admin,
 		},
 		"tls":   map[string]any{"cert_file": cert, "key_file": key},
-		"log":   map[string]any{"format": "json", "access_log": true},
-		"store": map[string]any{"path": storePath},
+		"log": map[string]any{"format": "json", "access_log": true},
 		"routes": []map[string]any{{
 			"name":      "default",
 			"upstreams": []string{to},
 		}},
+	}
+	if storePath != "" {
+		doc["store"] = map[string]any{"path": storePath}
 	}
 	if len(trusted) > 0 {
 		doc["trusted_proxies"] = trusted

@@ -30,7 +30,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 	defer up.Close()
 	cfg := mustConfig(b, baseYAML(up.URL, ""))
 	bus := events.NewBus("bench")
-	gw, err := New(cfg, Deps{Log: slog.New(slog.DiscardHandler), AccessLog: slog.New(slog.DiscardHandler),
+	gw, err := New(cfg, Deps{Log: slog.New(slog.DiscardHandler), AccessLog: io.Discard,
 		Bus: bus, Metrics: NewMetrics(prometheus.NewRegistry(), bus)})
 	if err != nil {
 		b.Fatal(err)

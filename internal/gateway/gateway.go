@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -26,8 +27,8 @@ import (
 // Deps are what a Gateway needs from its caller.
 type Deps struct {
 	Log *slog.Logger
-	// AccessLog receives one line per request; nil disables it.
-	AccessLog *slog.Logger
+	// AccessLog receives one JSON line per request; nil disables it.
+	AccessLog io.Writer
 	Bus       *events.Bus
 	Metrics   *Metrics
 	// Now is the clock; nil means time.Now.
@@ -37,7 +38,7 @@ type Deps struct {
 // Gateway is the request path. Create it with New, serve it with Run.
 type Gateway struct {
 	log       *slog.Logger
-	accessLog *slog.Logger
+	accessLog *accessLog
 	bus       *events.Bus
 	metrics   *Metrics
 	now       func() time.Time
@@ -78,8 +79,10 @@ func New(cfg *config.Config, d Deps) (*Gateway, error) {
 	if d.Metrics == nil {
 		return nil, errors.New("gateway: Deps.Metrics is required")
 	}
-	g := &Gateway{log: d.Log.With("component", "gateway"), accessLog: d.AccessLog, bus: d.Bus,
-		metrics: d.Metrics, now: d.Now}
+	g := &Gateway{log: d.Log.With("component", "gateway"), bus: d.Bus, metrics: d.Metrics, now: d.Now}
+	if d.AccessLog != nil {
+		g.accessLog = &accessLog{w: d.AccessLog}
+	}
 	g.failer = request.Failer{Log: g.log}
 	if err := g.Apply(cfg); err != nil {
 		return nil, err
@@ -332,20 +335,13 @@ func (g *Gateway) finish(rm *routeMetrics, rec *recorder, r *http.Request, info 
 	elapsed := g.now().Sub(start)
 	rm.observe(status, elapsed.Seconds())
 	if g.accessLog != nil {
-		g.accessLog.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", info.ID),
-			slog.String("client_ip", info.ClientIP.String()),
-			slog.String("method", r.Method),
-			slog.String("host", r.Host),
-			slog.String("path", truncate(r.URL.Path, 512)),
-			slog.String("proto", r.Proto),
-			slog.Int("status", status),
-			slog.Int64("bytes", rec.written),
-			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-			slog.String("route", info.Route),
-			slog.String("upstream", info.Upstream),
-			slog.String("user_agent", truncate(r.UserAgent(), 256)),
-		)
+		e := accessEntry{
+			time: start, requestID: info.ID, method: r.Method, host: r.Host, path: r.URL.Path,
+			proto: r.Proto, status: status, bytes: rec.written, duration: elapsed, route: info.Route,
+			upstream: info.Upstream, userAgent: r.UserAgent(),
+		}
+		e.clientIP = info.ClientIP
+		g.accessLog.write(&e)
 	}
 }
 

@@ -148,9 +148,11 @@ func newPool(rt *config.Route, reqIDHeader string, policy *harden.Policy, g *Gat
 		t := &target{raw: raw, url: u}
 		t.healthy.Store(true)
 		t.proxy = &httputil.ReverseProxy{
-			Rewrite:        p.rewriter(t),
-			Transport:      tr,
-			FlushInterval:  -1, // stream as the upstream writes (SSE, chunked APIs)
+			Rewrite:   p.rewriter(t),
+			Transport: tr,
+			// 0: ReverseProxy flushes at once for streams it recognises
+			// (unknown length, text/event-stream) and buffers the rest.
+			FlushInterval:  0,
 			BufferPool:     proxyBuffers,
 			ModifyResponse: p.modifier(t, policy),
 			ErrorHandler:   p.errorHandler(t),
