@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -219,6 +220,12 @@ routes:
 	if lastBackend.Load() != "b" {
 		t.Errorf("after a bad reload, served by %v", lastBackend.Load())
 	}
+	// SIGHUP forces a reload (of an unchanged, still bad file here); the
+	// process must survive it and keep serving.
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
 	stopLoad()
 	for i := 0; i < 4; i++ {
 		<-loadDone
@@ -265,6 +272,9 @@ routes:
 	logs, _ := os.ReadFile(logPath)
 	if strings.Contains(string(logs)+stderr.String(), secretValue) {
 		t.Error("secret in logs")
+	}
+	if !strings.Contains(string(logs), "SIGHUP: reloading config") {
+		t.Error("SIGHUP did not trigger a reload")
 	}
 	if !strings.Contains(string(logs), `"log":"access"`) {
 		t.Error("no access log lines")
@@ -351,5 +361,19 @@ func TestProxyCommandServes(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rampart.yaml")
+	writeFile(t, path, fmt.Sprintf("store: {path: %q}\nroutes:\n  - {name: app, upstreams: [\"http://127.0.0.1:1\"]}\n", filepath.Join(dir, "r.db")))
+	code, stdout, stderr := runCLI("migrate", "-c", path)
+	if code != 0 || !strings.Contains(stdout, "applied migrations [1]") {
+		t.Fatalf("first migrate: exit %d, %q %q", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI("migrate", "-c", path)
+	if code != 0 || !strings.Contains(stdout, "up to date (schema version 1)") {
+		t.Errorf("second migrate: exit %d, %q", code, stdout)
 	}
 }

@@ -144,9 +144,6 @@ func runGateway(ctx context.Context, cfg *config.Config, o runOptions) error {
 		Details: listenDetails(srv)})
 	log.Info("gateway started", "http", addrString(srv.HTTPAddr), "https", addrString(srv.HTTPSAddr),
 		"admin", addrString(srv.AdminAddr), "routes", len(cfg.Routes), "version", versionString())
-	if o.ready != nil {
-		o.ready(srv)
-	}
 
 	if o.watch && cfg.Path != "" {
 		w, err := config.NewWatcher(cfg.Path, log, func(newCfg *config.Config, err error) {
@@ -175,6 +172,10 @@ func runGateway(ctx context.Context, cfg *config.Config, o runOptions) error {
 				}
 			}()
 		}
+	}
+
+	if o.ready != nil {
+		o.ready(srv)
 	}
 
 	err = srv.Serve(ctx)
