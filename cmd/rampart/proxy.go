@@ -79,7 +79,7 @@ func proxyConfig(from, to, httpsAddr, cert, key, admin, storePath string, truste
 			"redirect_https": httpsAddr != "",
 			"admin":          admin,
 		},
-		"tls":   map[string]any{"cert_file": cert, "key_file": key},
+		"tls": map[string]any{"cert_file": cert, "key_file": key},
 		"log": map[string]any{"format": "json", "access_log": true},
 		"routes": []map[string]any{{
 			"name":      "default",
