@@ -11,7 +11,8 @@
 # Each target gets a short warm-up, then RUNS measured runs at CONNS
 # connections (throughput) and RUNS runs at LAT_CONNS (latency); runs are
 # interleaved (run 1 of every target, then run 2, ...) so drift on the machine
-# hits every target alike. The median run by req/s is reported. Results go to
+# hits every target alike. The median run is reported (by req/s for
+# throughput, by p50 for latency), with CPU use of each process. Results go to
 # stdout and bench/out/results.md. See docs/benchmarks.md.
 #
 # Knobs (environment):
@@ -33,6 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=bench/out
 mkdir -p "$OUT"
+rm -f "$OUT"/wrk-*.txt "$OUT/results.md"
 
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
@@ -109,6 +111,7 @@ cleanup() {
 	for name in "${!PGID[@]}"; do
 		kill -KILL -- "-${PGID[$name]}" 2>/dev/null || true
 	done
+	cp "$TMP/nginx/error.log" "$OUT/nginx-error.log" 2>/dev/null || true
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -211,6 +214,10 @@ for t in $TARGETS; do
 		failed+=("$t")
 	fi
 done
+if [ ${#up[@]} -eq 0 ]; then
+	log "no target is up"
+	exit 1
+fi
 if [ "$NGINX_ACCESS_LOG" = file ] && [[ " ${up[*]} " == *" nginx "* ]]; then
 	: >"$OUT/nginx-access.log"
 fi
@@ -356,8 +363,9 @@ done
 
 # table PHASE: one Markdown row per target.
 table() {
-	local phase=$1 t d50=0 rps p50 p90 p99 bad err c1 c2 c3 c4 range
-	echo "| target | req/s (median) | req/s (all runs) | p50 | p90 | p99 | added p50 vs direct | non-2xx | socket errors | target CPU | upstream CPU | wrk CPU | other CPU |"
+	local phase=$1 t d50=0 rps p50 p90 p99 bad err c1 c2 c3 c4 range added="added p50 vs direct"
+	[ "$phase" = load ] && added="p50 minus direct p50"
+	echo "| target | req/s (median) | req/s (all runs) | p50 | p90 | p99 | $added | non-2xx | socket errors | target CPU | upstream CPU | wrk CPU | other CPU |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	if [ -n "${MED[$phase:direct]:-}" ]; then
 		read -r _ d50 _ <<<"${MED[$phase:direct]}"

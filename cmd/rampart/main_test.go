@@ -377,3 +377,38 @@ func TestMigrateCommand(t *testing.T) {
 		t.Errorf("second migrate: exit %d, %q", code, stdout)
 	}
 }
+
+func TestRetainEvents(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	old := events.Event{ID: "old", Time: now.Add(-48 * time.Hour), Type: events.RequestRejected, Message: "old"}
+	recent := events.Event{ID: "recent", Time: now.Add(-time.Hour), Type: events.RequestRejected, Message: "recent"}
+	if err := db.AppendEvents(context.Background(), []events.Event{old, recent}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { retainEvents(ctx, db, 24*time.Hour, slog.New(slog.DiscardHandler)); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := db.Event(context.Background(), "old"); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("old event not deleted")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if _, err := db.Event(context.Background(), "recent"); err != nil {
+		t.Errorf("recent event gone: %v", err)
+	}
+}

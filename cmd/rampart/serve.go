@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -106,6 +107,7 @@ func runGateway(ctx context.Context, cfg *config.Config, o runOptions) error {
 	if st != nil {
 		storeSub := bus.Subscribe("store", 0)
 		startSink(func() { store.Sink(sinkCtx, storeSub, st, log, store.SinkOptions{}) })
+		go retainEvents(ctx, st, cfg.Store.EventRetention, log)
 	}
 	// On the way out: close the bus so sinks drain, then wait for them.
 	defer func() {
@@ -267,4 +269,28 @@ func addrString(a net.Addr) string {
 		return ""
 	}
 	return a.String()
+}
+
+// retainEvents deletes events older than retention once at start and then
+// hourly, until ctx ends. A retention of 0 keeps events forever.
+func retainEvents(ctx context.Context, st store.Events, retention time.Duration, log *slog.Logger) {
+	if retention <= 0 {
+		return
+	}
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := st.DeleteEventsBefore(ctx, time.Now().Add(-retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("event retention failed", "err", err)
+		case n > 0:
+			log.Info("old events deleted", "count", n, "retention", retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
