@@ -21,14 +21,18 @@ import (
 
 	"rampart/internal/config"
 	"rampart/internal/events"
+	"rampart/internal/fastproxy"
 	"rampart/internal/harden"
 	"rampart/internal/request"
 )
 
 // target is one upstream URL of a pool.
 type target struct {
-	raw   string
-	url   *url.URL
+	raw string
+	url *url.URL
+	// fast serves ordinary requests; proxy serves what fastproxy does not
+	// handle (protocol upgrades such as WebSocket, CONNECT).
+	fast  *fastproxy.Proxy
 	proxy *httputil.ReverseProxy
 
 	// healthy is the active health-check verdict.
@@ -158,6 +162,21 @@ func newPool(rt *config.Route, reqIDHeader string, policy *harden.Policy, g *Gat
 			ErrorHandler:   p.errorHandler(t),
 			ErrorLog:       nil,
 		}
+		modify := p.modifier(t, policy)
+		t.fast, err = fastproxy.New(fastproxy.Config{
+			Target:                u,
+			TLSClientConfig:       tr.TLSClientConfig,
+			DialTimeout:           orDefault(rt.Upstream.DialTimeout, 5*time.Second),
+			ResponseHeaderTimeout: tr.ResponseHeaderTimeout,
+			IdleConnTimeout:       tr.IdleConnTimeout,
+			MaxIdleConns:          tr.MaxIdleConnsPerHost,
+			Rewrite:               p.fastRewriter(),
+			ModifyResponse:        func(_ *http.Request, resp *http.Response) error { return modify(resp) },
+			ErrorHandler:          p.errorHandler(t),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("route %s: upstream %q: %w", rt.Name, raw, err)
+		}
 		p.targets = append(p.targets, t)
 		p.metrics.setUpstream(rt.Name, raw, true)
 	}
@@ -193,6 +212,10 @@ func (p *pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if info := request.FromContext(r.Context()); info != nil {
 		info.Upstream = t.raw
 	}
+	if fastproxy.Handles(r) {
+		t.fast.ServeHTTP(w, r)
+		return
+	}
 	t.proxy.ServeHTTP(w, r)
 }
 
@@ -212,40 +235,62 @@ func (p *pool) rewriter(t *target) func(*httputil.ProxyRequest) {
 		if p.preserve {
 			pr.Out.Host = pr.In.Host
 		}
-		info := request.FromContext(pr.In.Context())
-		h := pr.Out.Header
-		if info == nil {
-			return
+		if info := request.FromContext(pr.In.Context()); info != nil {
+			forwardingHeaders(pr.Out.Header, pr.In, info)
 		}
-		// One backing array for the four forwarding headers; each header
-		// gets a one-element slice with cap == len, so nothing appends into
-		// a neighbour.
-		vals := make([]string, 4)
-		peer := info.PeerIP.String()
-		client := peer
-		if info.ClientIP != info.PeerIP {
-			client = info.ClientIP.String()
-		}
-		// X-Forwarded-For: the chain as far as we trust it, plus our peer.
-		if prior := pr.In.Header["X-Forwarded-For"]; info.TrustedPeer && len(prior) > 0 {
-			vals[0] = strings.Join(prior, ", ") + ", " + peer
-		} else {
-			vals[0] = peer
-		}
-		vals[1] = "http"
-		if info.TLS != nil {
-			vals[1] = "https"
-		}
-		if v := pr.In.Header["X-Forwarded-Proto"]; info.TrustedPeer && len(v) == 1 && (v[0] == "https" || v[0] == "http") {
-			vals[1] = v[0]
-		}
-		vals[2] = pr.In.Host
-		vals[3] = client
-		h["X-Forwarded-For"] = vals[0:1:1]
-		h["X-Forwarded-Proto"] = vals[1:2:2]
-		h["X-Forwarded-Host"] = vals[2:3:3]
-		h["X-Real-Ip"] = vals[3:4:4]
 	}
+}
+
+// fastRewriter is rewriter for fastproxy.
+func (p *pool) fastRewriter() func(*http.Request, *fastproxy.Outgoing) {
+	return func(in *http.Request, out *fastproxy.Outgoing) {
+		if p.stripPrefix != "" {
+			out.Path = strings.TrimPrefix(out.Path, p.stripPrefix)
+			if out.RawPath != "" {
+				out.RawPath = strings.TrimPrefix(out.RawPath, p.stripPrefix)
+			}
+			if out.Path == "" {
+				out.Path, out.RawPath = "/", ""
+			}
+		}
+		if p.preserve {
+			out.Host = in.Host
+		}
+		if info := request.FromContext(in.Context()); info != nil {
+			forwardingHeaders(out.Header, in, info)
+		}
+	}
+}
+
+// forwardingHeaders sets X-Forwarded-For, -Proto, -Host and X-Real-Ip on h
+// for the request in: the client-sent chain is kept only from a trusted
+// proxy. One backing array holds the four values; each header gets a
+// one-element slice with cap == len, so nothing appends into a neighbour.
+func forwardingHeaders(h http.Header, in *http.Request, info *request.Info) {
+	vals := make([]string, 4)
+	peer := info.PeerIP.String()
+	client := peer
+	if info.ClientIP != info.PeerIP {
+		client = info.ClientIP.String()
+	}
+	if prior := in.Header["X-Forwarded-For"]; info.TrustedPeer && len(prior) > 0 {
+		vals[0] = strings.Join(prior, ", ") + ", " + peer
+	} else {
+		vals[0] = peer
+	}
+	vals[1] = "http"
+	if info.TLS != nil {
+		vals[1] = "https"
+	}
+	if v := in.Header["X-Forwarded-Proto"]; info.TrustedPeer && len(v) == 1 && (v[0] == "https" || v[0] == "http") {
+		vals[1] = v[0]
+	}
+	vals[2] = in.Host
+	vals[3] = client
+	h["X-Forwarded-For"] = vals[0:1:1]
+	h["X-Forwarded-Proto"] = vals[1:2:2]
+	h["X-Forwarded-Host"] = vals[2:3:3]
+	h["X-Real-Ip"] = vals[3:4:4]
 }
 
 func (p *pool) modifier(t *target, policy *harden.Policy) func(*http.Response) error {
@@ -445,4 +490,9 @@ func orString(s, def string) string {
 }
 
 // close releases the pool's idle upstream connections.
-func (p *pool) close() { p.transport.CloseIdleConnections() }
+func (p *pool) close() {
+	p.transport.CloseIdleConnections()
+	for _, t := range p.targets {
+		t.fast.CloseIdleConnections()
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package fastproxy
+
+const raceEnabled = false
