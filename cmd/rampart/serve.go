@@ -187,11 +187,14 @@ func runGateway(ctx context.Context, cfg *config.Config, o runOptions) error {
 
 // reload applies a changed config, or keeps the old one and says why.
 func reload(gw *gateway.Gateway, bus *events.Bus, log *slog.Logger, cfg *config.Config, err error) {
-	if err != nil {
+	refuse := func(err error) {
 		log.Warn("config reload refused; the running config keeps serving", "err", err)
 		bus.Publish(events.Event{Type: events.ConfigRejected, Severity: events.SeverityMedium,
 			Message: "config change refused; the running config keeps serving",
 			Details: map[string]string{"error": err.Error()}})
+	}
+	if err != nil {
+		refuse(err)
 		return
 	}
 	keys := config.Diff(gw.Config(), cfg)
@@ -199,10 +202,7 @@ func reload(gw *gateway.Gateway, bus *events.Bus, log *slog.Logger, cfg *config.
 		return
 	}
 	if err := gw.Apply(cfg); err != nil {
-		log.Warn("config reload refused; the running config keeps serving", "err", err)
-		bus.Publish(events.Event{Type: events.ConfigRejected, Severity: events.SeverityMedium,
-			Message: "config change refused; the running config keeps serving",
-			Details: map[string]string{"error": err.Error()}})
+		refuse(err)
 		return
 	}
 	details := map[string]string{"keys": strings.Join(keys, ",")}

@@ -47,6 +47,12 @@ func Sink(ctx context.Context, sub *events.Subscription, s Events, log *slog.Log
 		log.Error("events not stored", "count", len(batch), "err", err)
 		batch = batch[:0]
 	}
+	add := func(e events.Event) {
+		batch = append(batch, e)
+		if len(batch) >= o.Batch {
+			flush()
+		}
+	}
 	tick := time.NewTicker(o.Interval)
 	defer tick.Stop()
 	for {
@@ -60,10 +66,7 @@ func Sink(ctx context.Context, sub *events.Subscription, s Events, log *slog.Log
 						flush()
 						return
 					}
-					batch = append(batch, e)
-					if len(batch) >= o.Batch {
-						flush()
-					}
+					add(e)
 				default:
 					flush()
 					return
@@ -74,10 +77,7 @@ func Sink(ctx context.Context, sub *events.Subscription, s Events, log *slog.Log
 				flush()
 				return
 			}
-			batch = append(batch, e)
-			if len(batch) >= o.Batch {
-				flush()
-			}
+			add(e)
 		case <-tick.C:
 			flush()
 		}
