@@ -208,7 +208,10 @@ func reload(gw *gateway.Gateway, bus *events.Bus, log *slog.Logger, cfg *config.
 	details := map[string]string{"keys": strings.Join(keys, ",")}
 	var restart []string
 	for _, k := range keys {
-		if strings.HasPrefix(k, "listen.") || strings.HasPrefix(k, "server.") || strings.HasPrefix(k, "log.") || strings.HasPrefix(k, "store.") {
+		// The listeners' wire limits are fixed at start: raising a URL or
+		// header limit above them takes a restart (lowering works at once).
+		wireLimit := strings.Contains(k, "limits.max_url_bytes") || strings.Contains(k, "limits.max_header_")
+		if wireLimit || strings.HasPrefix(k, "listen.") || strings.HasPrefix(k, "server.") || strings.HasPrefix(k, "log.") || strings.HasPrefix(k, "store.") {
 			restart = append(restart, k)
 		}
 	}

@@ -15,12 +15,30 @@ const (
 
 // Resolver decides which address is the client's.
 type Resolver struct {
-	trusted []netip.Prefix
+	trusted   []netip.Prefix
+	forwarded bool // read Forwarded (RFC 7239) instead of X-Forwarded-For
 }
 
-// New returns a Resolver trusting the given CIDRs or single addresses.
+// Header names the forwarding header a Resolver reads.
+type Header int
+
+// The forwarding headers.
+const (
+	XForwardedFor Header = iota // X-Forwarded-For (default)
+	Forwarded                   // Forwarded, RFC 7239
+)
+
+// New returns a Resolver trusting the given CIDRs or single addresses and
+// reading X-Forwarded-For.
 func New(trusted []string) (*Resolver, error) {
-	r := &Resolver{}
+	return NewWithHeader(trusted, XForwardedFor)
+}
+
+// NewWithHeader is New reading header h. Only that header is believed: a
+// trusted proxy that appends to one passes a client's copy of the other
+// through untouched.
+func NewWithHeader(trusted []string, h Header) (*Resolver, error) {
+	r := &Resolver{forwarded: h == Forwarded}
 	for _, s := range trusted {
 		p, err := ParsePrefix(s)
 		if err != nil {
@@ -65,9 +83,9 @@ func (r *Resolver) Trusted(a netip.Addr) bool {
 
 // Resolve returns the client address for a request from peer carrying the
 // given Forwarded and X-Forwarded-For header values (all lines of each).
-// Forwarded wins when both are present. When the peer is untrusted, or the
-// headers are absent or malformed, the answer is the nearest address we can
-// vouch for.
+// Only the header the Resolver was made for is read. When the peer is
+// untrusted, or the header is absent or malformed, the answer is the
+// nearest address we can vouch for.
 func (r *Resolver) Resolve(peer netip.Addr, forwarded, xff []string) netip.Addr {
 	peer = peer.Unmap()
 	if !r.Trusted(peer) {
@@ -75,12 +93,12 @@ func (r *Resolver) Resolve(peer netip.Addr, forwarded, xff []string) netip.Addr 
 	}
 	var buf [MaxHops]netip.Addr
 	var hops []netip.Addr
-	var ok bool
-	if len(forwarded) > 0 {
-		hops, ok = ParseForwarded(buf[:0], forwarded)
-	} else if len(xff) > 0 {
-		hops, ok = ParseXFF(buf[:0], xff)
-	} else {
+	switch {
+	case r.forwarded && len(forwarded) > 0:
+		hops, _ = ParseForwarded(buf[:0], forwarded)
+	case !r.forwarded && len(xff) > 0:
+		hops, _ = ParseXFF(buf[:0], xff)
+	default:
 		return peer
 	}
 	// Walk from the nearest hop outwards; the client is the first address
@@ -97,7 +115,6 @@ func (r *Resolver) Resolve(peer netip.Addr, forwarded, xff []string) netip.Addr 
 			return h
 		}
 	}
-	_ = ok
 	return client
 }
 

@@ -19,7 +19,11 @@ func mustResolver(tb testing.TB, cidrs ...string) *Resolver {
 }
 
 func TestResolve(t *testing.T) {
-	r := mustResolver(t, "10.0.0.0/8", "192.168.1.1", "fd00::/8")
+	xff := mustResolver(t, "10.0.0.0/8", "192.168.1.1", "fd00::/8")
+	fwd, err := NewWithHeader([]string{"10.0.0.0/8", "192.168.1.1", "fd00::/8"}, Forwarded)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name      string
 		peer      string
@@ -29,6 +33,7 @@ func TestResolve(t *testing.T) {
 	}{
 		{"untrusted peer spoofing xff", "203.0.113.9", nil, []string{"1.2.3.4"}, "203.0.113.9"},
 		{"untrusted peer spoofing forwarded", "203.0.113.9", []string{"for=1.2.3.4"}, nil, "203.0.113.9"},
+		{"xff resolver ignores a client-sent forwarded", "10.1.1.1", []string{"for=6.6.6.6"}, []string{"198.51.100.7"}, "198.51.100.7"},
 		{"trusted peer no header", "10.1.1.1", nil, nil, "10.1.1.1"},
 		{"trusted peer xff", "10.1.1.1", nil, []string{"198.51.100.7"}, "198.51.100.7"},
 		{"client spoofs leftmost", "10.1.1.1", nil, []string{"6.6.6.6, 198.51.100.7"}, "198.51.100.7"},
@@ -40,17 +45,22 @@ func TestResolve(t *testing.T) {
 		{"xff with port", "10.1.1.1", nil, []string{"198.51.100.7:1234"}, "198.51.100.7"},
 		{"xff ipv6", "10.1.1.1", nil, []string{"2001:db8::1"}, "2001:db8::1"},
 		{"xff ipv6 bracketed", "10.1.1.1", nil, []string{"[2001:db8::1]:80"}, "2001:db8::1"},
-		{"forwarded quoted v6", "10.1.1.1", []string{`for="[2001:db8:cafe::17]:4711"`}, nil, "2001:db8:cafe::17"},
-		{"forwarded wins over xff", "10.1.1.1", []string{"for=198.51.100.8;proto=https"}, []string{"198.51.100.7"}, "198.51.100.8"},
-		{"forwarded chain", "10.1.1.1", []string{"for=6.6.6.6, for=198.51.100.8;by=10.0.0.1, for=10.2.2.2"}, nil, "198.51.100.8"},
-		{"forwarded unknown", "10.1.1.1", []string{"for=unknown"}, nil, "10.1.1.1"},
-		{"forwarded unquoted v6 invalid", "10.1.1.1", []string{"for=[2001:db8::1]"}, nil, "10.1.1.1"},
-		{"forwarded no for", "10.1.1.1", []string{"proto=https"}, nil, "10.1.1.1"},
+		{"fwd: quoted v6", "10.1.1.1", []string{`for="[2001:db8:cafe::17]:4711"`}, nil, "2001:db8:cafe::17"},
+		{"fwd: ignores a client-sent xff", "10.1.1.1", []string{"for=198.51.100.8;proto=https"}, []string{"6.6.6.6"}, "198.51.100.8"},
+		{"fwd: only xff present", "10.1.1.1", nil, []string{"6.6.6.6"}, "10.1.1.1"},
+		{"fwd: chain", "10.1.1.1", []string{"for=6.6.6.6, for=198.51.100.8;by=10.0.0.1, for=10.2.2.2"}, nil, "198.51.100.8"},
+		{"fwd: unknown", "10.1.1.1", []string{"for=unknown"}, nil, "10.1.1.1"},
+		{"fwd: unquoted v6 invalid", "10.1.1.1", []string{"for=[2001:db8::1]"}, nil, "10.1.1.1"},
+		{"fwd: no for", "10.1.1.1", []string{"proto=https"}, nil, "10.1.1.1"},
 		{"mapped v4 peer", "::ffff:10.1.1.1", nil, []string{"198.51.100.7"}, "198.51.100.7"},
 		{"trusted v6 peer", "fd00::5", nil, []string{"198.51.100.7"}, "198.51.100.7"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			r := xff
+			if strings.HasPrefix(tt.name, "fwd: ") {
+				r = fwd
+			}
 			got := r.Resolve(netip.MustParseAddr(tt.peer), tt.forwarded, tt.xff)
 			if got.String() != tt.want {
 				t.Errorf("Resolve(%s, %q, %q) = %s, want %s", tt.peer, tt.forwarded, tt.xff, got, tt.want)

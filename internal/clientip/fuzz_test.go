@@ -41,7 +41,7 @@ func FuzzParseForwarded(f *testing.F) {
 	for _, s := range []string{`for=1.2.3.4`, `for="[2001:db8::1]:80";proto=https, for=10.0.0.1`, `for=unknown`, `for="\"x"`, `;;,,=`, `for=1.1.1.1;for=2.2.2.2`} {
 		f.Add(s)
 	}
-	r, _ := New([]string{"10.0.0.0/8"})
+	r, _ := NewWithHeader([]string{"10.0.0.0/8"}, Forwarded)
 	f.Fuzz(func(t *testing.T, s string) {
 		if len(s) > 16<<10 {
 			return

@@ -50,7 +50,8 @@ func Default() *Config {
 			ShutdownTimeout:       30 * time.Second,
 			MaxConcurrentRequests: 10000,
 		},
-		RequestID: RequestID{Header: "X-Request-Id"},
+		ForwardedHeader: "x-forwarded-for",
+		RequestID:       RequestID{Header: "X-Request-Id"},
 		Limits: Limits{
 			MaxURLBytes:    8192,
 			MaxHeaderBytes: 32768,

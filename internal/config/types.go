@@ -8,20 +8,25 @@ import "time"
 // reload.
 type Config struct {
 	// Node names this gateway process in events and logs ("" = host name).
-	Node           string         `yaml:"node"`
-	Listen         Listen         `yaml:"listen"`
-	TLS            TLS            `yaml:"tls"`
-	Server         Server         `yaml:"server"`
-	TrustedProxies []string       `yaml:"trusted_proxies"`
-	RequestID      RequestID      `yaml:"request_id"`
-	Limits         Limits         `yaml:"limits"`
-	Headers        Headers        `yaml:"headers"`
-	Upstream       UpstreamPolicy `yaml:"upstream"`
-	Log            Log            `yaml:"log"`
-	Store          Store          `yaml:"store"`
-	WAF            WAF            `yaml:"waf"`
-	Session        Session        `yaml:"session"`
-	Routes         []Route        `yaml:"routes"`
+	Node           string   `yaml:"node"`
+	Listen         Listen   `yaml:"listen"`
+	TLS            TLS      `yaml:"tls"`
+	Server         Server   `yaml:"server"`
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// ForwardedHeader names the header the trusted proxies append the
+	// client address to: "x-forwarded-for" (default) or "forwarded"
+	// (RFC 7239). Only that one is read; a client-sent copy of the other
+	// is ignored, since most proxies pass it through untouched.
+	ForwardedHeader string         `yaml:"forwarded_header"`
+	RequestID       RequestID      `yaml:"request_id"`
+	Limits          Limits         `yaml:"limits"`
+	Headers         Headers        `yaml:"headers"`
+	Upstream        UpstreamPolicy `yaml:"upstream"`
+	Log             Log            `yaml:"log"`
+	Store           Store          `yaml:"store"`
+	WAF             WAF            `yaml:"waf"`
+	Session         Session        `yaml:"session"`
+	Routes          []Route        `yaml:"routes"`
 
 	// Path is the file the config was loaded from ("" when built in code).
 	Path string `yaml:"-"`

@@ -102,6 +102,7 @@ func validate(c *Config) []*Error {
 	v.tls()
 	v.server()
 	v.trustedProxies()
+	v.forwardedHeader()
 	v.requestID()
 	v.limits("limits", c.Limits)
 	v.headers("headers", c.Headers)
@@ -319,6 +320,10 @@ func (v *validator) trustedProxies() {
 			v.errf(key, "%s is not an IP address or CIDR prefix; write e.g. 10.0.0.0/8 or 192.0.2.10", v.show(key, p))
 		}
 	}
+}
+
+func (v *validator) forwardedHeader() {
+	v.oneOf("forwarded_header", v.c.ForwardedHeader, "x-forwarded-for", "forwarded")
 }
 
 func (v *validator) requestID() {

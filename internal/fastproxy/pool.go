@@ -107,6 +107,7 @@ type pool struct {
 	idle    []*conn // idle[0] is the oldest
 	max     int
 	timeout time.Duration // <= 0: no limit
+	closed  bool          // after Close, put closes instead of keeping
 }
 
 func (p *pool) expired(c *conn, now time.Time) bool {
@@ -145,6 +146,11 @@ func (p *pool) put(c *conn, now time.Time) {
 	c.reused = true
 	var evict *conn
 	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		c.close()
+		return
+	}
 	if n := len(p.idle); n > 0 && (n >= p.max || p.expired(p.idle[0], now)) {
 		evict = p.idle[0]
 		copy(p.idle, p.idle[1:])
@@ -158,9 +164,11 @@ func (p *pool) put(c *conn, now time.Time) {
 	}
 }
 
-// closeIdle closes every idle connection.
-func (p *pool) closeIdle() {
+// closeIdle closes every idle connection; with final set, connections
+// returned later are closed too.
+func (p *pool) closeIdle(final bool) {
 	p.mu.Lock()
+	p.closed = p.closed || final
 	idle := p.idle
 	p.idle = make([]*conn, 0, max(p.max, 0))
 	p.mu.Unlock()

@@ -248,7 +248,13 @@ func Handles(in *http.Request) bool {
 
 // CloseIdleConnections closes the idle keep-alive connections. Connections
 // in use are kept until their request ends.
-func (p *Proxy) CloseIdleConnections() { p.conns.closeIdle() }
+func (p *Proxy) CloseIdleConnections() { p.conns.closeIdle(false) }
+
+// Close closes the idle connections and makes the proxy close, rather than
+// keep, every connection that requests still in flight give back. The proxy
+// still serves requests afterwards, without keep-alive. Use it when the
+// proxy is being replaced (a config reload).
+func (p *Proxy) Close() { p.conns.closeIdle(true) }
 
 // exchange is the state of one proxied request, pooled.
 type exchange struct {

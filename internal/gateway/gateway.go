@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -147,7 +148,11 @@ func (g *Gateway) Close() {
 }
 
 func (g *Gateway) build(cfg *config.Config) (*state, error) {
-	ip, err := clientip.New(cfg.TrustedProxies)
+	hdr := clientip.XForwardedFor
+	if cfg.ForwardedHeader == "forwarded" {
+		hdr = clientip.Forwarded
+	}
+	ip, err := clientip.NewWithHeader(cfg.TrustedProxies, hdr)
 	if err != nil {
 		return nil, err
 	}
@@ -224,15 +229,17 @@ type connInfoKey struct{}
 
 // connState is what ConnContext learns about a connection.
 type connState struct {
-	wire    *wire.Conn
-	tls     *tls.ConnectionState
-	maxLine int // the wire checker's request-line limit; counts saturate past it
+	wire *wire.Conn
+	tls  *tls.ConnectionState
+	// The wire checker's limits, fixed when the listener started; its
+	// counts saturate one past them.
+	lim wire.Limits
 }
 
 // ConnContext stores the connection's wire checker and TLS state in the
 // base context of its requests.
-func ConnContext(ctx context.Context, c interface{}, maxLine int) context.Context {
-	cs := &connState{maxLine: maxLine}
+func ConnContext(ctx context.Context, c interface{}, lim wire.Limits) context.Context {
+	cs := &connState{lim: lim}
 	switch v := c.(type) {
 	case *wire.Conn:
 		cs.wire = v
@@ -261,12 +268,33 @@ func popWire(r *http.Request, info *request.Info) {
 	f := cs.wire.NextRequest()
 	if f.Anomaly == "" {
 		want := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 2
-		saturated := want > cs.maxLine && f.RequestLineBytes == cs.maxLine+1
+		saturated := want > cs.lim.MaxRequestLine && f.RequestLineBytes == cs.lim.MaxRequestLine+1
 		if !f.Known || (f.RequestLineBytes != want && !saturated) {
 			f.Anomaly = "request boundaries out of step"
 		}
 	}
+	// A saturated count only says "more than the listener's limit"; a
+	// route allowed more by a later reload must still refuse it.
+	if f.HeaderCount > cs.lim.MaxHeaderCount {
+		f.HeaderCount = math.MaxInt32
+	}
+	if f.HeaderBytes > cs.lim.MaxHeaderBytes {
+		f.HeaderBytes = math.MaxInt32
+	}
 	info.Wire = f
+}
+
+// dropUnderscoreHeaders removes request headers whose names contain '_'.
+// CGI, WSGI and Rack upstreams read "X_Real_IP" as X-Real-IP, so such a
+// header would smuggle a forged address or request ID past the gateway,
+// which sets and strips only the dashed names. nginx drops them by default
+// too (underscores_in_headers off).
+func dropUnderscoreHeaders(h http.Header) {
+	for k := range h {
+		if strings.IndexByte(k, '_') >= 0 {
+			delete(h, k)
+		}
+	}
 }
 
 // wireOnly pops wire facts for handlers that are not the gateway (the
@@ -292,6 +320,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := &request.Info{Start: start}
 	r = r.WithContext(request.NewContext(r.Context(), info))
 	popWire(r, info)
+	dropUnderscoreHeaders(r.Header)
 	st.ip.Fill(info, r)
 	st.ids.Assign(info, w, r)
 
@@ -374,13 +403,25 @@ func (g *Gateway) recover(rec *recorder, r *http.Request, info *request.Info) {
 	}
 }
 
+// redirectable reports whether plain-HTTP requests for host may be sent to
+// HTTPS: a route names the host (exactly or by wildcard), or the served
+// certificate covers it. Anything else would make the redirect an open one
+// (and HTTPS to that host would fail verification anyway).
+func (st *state) redirectable(host string) bool {
+	if st.table.hostKnown(host) {
+		return true
+	}
+	return st.cert != nil && st.cert.Leaf != nil && st.cert.Leaf.VerifyHostname(host) == nil
+}
+
 // redirectHandler sends plain-HTTP clients to HTTPS on httpsPort. It only
-// redirects to hosts a route serves, so a forged Host header cannot turn the
-// gateway into an open redirect (or poison a cache with one).
+// redirects to hosts the gateway is configured for (see redirectable), so a
+// forged Host header cannot turn it into an open redirect.
 func (g *Gateway) redirectHandler(httpsPort string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := hostOnly(r.Host)
-		if host == "" || strings.ContainsAny(host, "/\\@ ?#%") || g.state.Load().table.match(host, r.URL.Path) == nil {
+		st := g.state.Load()
+		if host == "" || strings.ContainsAny(host, "/\\@ ?#%") || !st.redirectable(host) {
 			g.failer.Fail(w, r, http.StatusBadRequest, nil)
 			return
 		}

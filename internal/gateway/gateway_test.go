@@ -821,3 +821,76 @@ func TestUpgradePassthrough(t *testing.T) {
 		t.Errorf("after upgrade read %q, %v", line, err)
 	}
 }
+
+// Regression tests from the security review.
+
+func TestForwardedIgnoredByDefault(t *testing.T) {
+	up := echoUpstream(t, nil)
+	h := start(t, baseYAML(up.URL, ""))
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	req, _ := http.NewRequest("GET", h.base+"/", nil)
+	req.Header.Set("Forwarded", "for=6.6.6.6")
+	req.Header.Set("X-Forwarded-For", "198.51.100.7")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Got-Real-Ip"); got != "198.51.100.7" {
+		t.Errorf("client IP = %q, want 198.51.100.7 from X-Forwarded-For", got)
+	}
+}
+
+func TestUnderscoreHeadersDropped(t *testing.T) {
+	var got http.Header
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.Header.Clone() }))
+	defer up.Close()
+	h := start(t, baseYAML(up.URL, "request_id: {header: X-Correlation-Id}\n"))
+	c, err := net.Dial("tcp", h.srv.HTTPAddr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nX_Real_IP: 1.1.1.1\r\nX_Forwarded_For: 1.1.1.1\r\nX-Request-Id: attacker\r\nX-Ok: yes\r\nConnection: close\r\n\r\n")
+	_, _ = io.ReadAll(c)
+	if got == nil {
+		t.Fatal("upstream not reached")
+	}
+	for k := range got {
+		if strings.Contains(k, "_") {
+			t.Errorf("underscore header %s reached the upstream", k)
+		}
+	}
+	if got.Get("X-Ok") != "yes" {
+		t.Error("ordinary header dropped")
+	}
+	if v := got.Get("X-Request-Id"); v == "attacker" {
+		t.Error("client-chosen X-Request-Id reached the upstream under a custom ID header")
+	}
+	if got.Get("X-Correlation-Id") == "" {
+		t.Error("no request ID in the custom header")
+	}
+}
+
+func TestHeaderLimitAfterRaisingReload(t *testing.T) {
+	var hits atomic.Int64
+	up := echoUpstream(t, &hits)
+	h := start(t, baseYAML(up.URL, "limits: {max_header_count: 20}\n"))
+	raised := mustConfig(t, baseYAML(up.URL, "limits: {max_header_count: 200}\n"))
+	if err := h.gw.Apply(raised); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", h.base+"/", nil)
+	for i := 0; i < 60; i++ {
+		req.Header.Set(fmt.Sprintf("X-H%d", i), "v")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 431 || hits.Load() != 0 {
+		t.Errorf("status %d, upstream hits %d; want 431 and none (the listener counts only to its start limit)", resp.StatusCode, hits.Load())
+	}
+}

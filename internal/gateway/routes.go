@@ -74,6 +74,21 @@ func (t *table) finish() {
 	byLen(t.any)
 }
 
+// hostKnown reports whether a route names host, exactly or by wildcard
+// (routes for any host do not count).
+func (t *table) hostKnown(host string) bool {
+	host = hostOnly(host)
+	if _, ok := t.exact[host]; ok {
+		return true
+	}
+	for i := range t.wildcard {
+		if w := t.wildcard[i].suffix; len(host) > len(w) && strings.HasSuffix(host, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // match returns the route for host and path, or nil.
 func (t *table) match(host, p string) *route {
 	host = hostOnly(host)

@@ -96,7 +96,7 @@ func (g *Gateway) Listen(admin AdminOptions) (*Server, error) {
 			// handler popping that request's wire facts: the facts of
 			// every later request on the connection would be off by one.
 			DisableGeneralOptionsHandler: true,
-			ConnContext:                  func(ctx context.Context, c net.Conn) context.Context { return ConnContext(ctx, c, lim.MaxRequestLine) },
+			ConnContext:                  func(ctx context.Context, c net.Conn) context.Context { return ConnContext(ctx, c, lim) },
 			ErrorLog:                     slog.NewLogLogger(g.log.Handler(), slog.LevelDebug),
 			HTTP2: &http.HTTP2Config{
 				MaxConcurrentStreams:      250,

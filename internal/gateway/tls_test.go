@@ -270,3 +270,78 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Error("listener still accepting after shutdown")
 	}
 }
+
+func TestRedirectOnlyToKnownHosts(t *testing.T) {
+	up := echoUpstream(t, nil)
+	certFile, keyFile, _ := writeCert(t, t.TempDir(), "one") // covers 127.0.0.1 and localhost
+	h := start(t, tlsYAML(certFile, keyFile, up.URL, true))  // one catch-all route
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tt := range []struct {
+		host   string
+		status int
+	}{
+		{"localhost", 308},
+		{"evil.example", 400},
+	} {
+		req, _ := http.NewRequest("GET", "http://"+h.srv.HTTPAddr.String()+"/x", nil)
+		req.Host = tt.host
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("Host %s: status %d (Location %q), want %d", tt.host, resp.StatusCode, resp.Header.Get("Location"), tt.status)
+		}
+	}
+}
+
+// flakyListener fails its first Accept with a non-timeout error, as
+// EMFILE does, then hands out real connections.
+type flakyListener struct {
+	net.Listener
+	failed atomic.Bool
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if !l.failed.Swap(true) {
+		return nil, fmt.Errorf("accept tcp: too many open files")
+	}
+	return l.Listener.Accept()
+}
+
+func TestTLSListenerSurvivesAcceptErrors(t *testing.T) {
+	certFile, keyFile, pool := writeCert(t, t.TempDir(), "one")
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, _ := net.Listen("tcp", "127.0.0.1:0")
+	ln := newTLSListener(&flakyListener{Listener: inner}, &tls.Config{Certificates: []tls.Certificate{cert}},
+		wireLimitsForTest(), time.Second, slogDiscard())
+	defer ln.Close()
+	go func() {
+		c, err := tls.Dial("tcp", inner.Addr().String(), &tls.Config{RootCAs: pool})
+		if err == nil {
+			defer c.Close()
+			_, _ = c.Write([]byte("x"))
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	got := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			c.Close()
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("Accept after a transient error: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("listener stopped after a transient accept error")
+	}
+}

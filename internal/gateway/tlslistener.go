@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"rampart/internal/wire"
@@ -24,11 +25,17 @@ type tlsListener struct {
 	timeout time.Duration
 	log     *slog.Logger
 
-	conns   chan net.Conn
-	done    chan struct{}
-	once    sync.Once
-	pending sync.WaitGroup
+	conns    chan net.Conn
+	done     chan struct{}
+	once     sync.Once
+	pending  sync.WaitGroup
+	inFlight atomic.Int64 // handshakes under way
 }
+
+// maxPendingHandshakes bounds TLS handshakes under way at once. Each holds a
+// goroutine and a file descriptor for up to the handshake timeout; past this
+// number new connections are closed at once.
+const maxPendingHandshakes = 1024
 
 // h2Conn is a decrypted TLS connection that negotiated h2. It deliberately
 // hides ConnectionState so net/http treats it as prior-knowledge HTTP/2;
@@ -53,16 +60,25 @@ func (l *tlsListener) acceptLoop() {
 	for {
 		c, err := l.inner.Accept()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				l.close()
+				return
 			}
-			l.close()
-			return
+			// EMFILE, ENFILE, ENOBUFS...: back off and keep serving, as
+			// net/http does; one bad moment must not stop the listener.
+			l.log.Warn("accept failed; retrying", "err", err)
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			time.Sleep(delay)
+			continue
 		}
 		delay = 0
+		if l.inFlight.Add(1) > maxPendingHandshakes {
+			// Too many handshakes under way (slow or idle clients):
+			// refuse rather than hold a goroutine and a descriptor each.
+			l.inFlight.Add(-1)
+			_ = c.Close()
+			continue
+		}
 		l.pending.Add(1)
 		go l.handshake(c)
 	}
@@ -70,6 +86,7 @@ func (l *tlsListener) acceptLoop() {
 
 func (l *tlsListener) handshake(c net.Conn) {
 	defer l.pending.Done()
+	defer l.inFlight.Add(-1)
 	tc := tls.Server(c, l.cfg)
 	_ = c.SetDeadline(time.Now().Add(l.timeout))
 	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)

@@ -493,6 +493,6 @@ func orString(s, def string) string {
 func (p *pool) close() {
 	p.transport.CloseIdleConnections()
 	for _, t := range p.targets {
-		t.fast.CloseIdleConnections()
+		t.fast.Close()
 	}
 }

@@ -113,6 +113,11 @@ func (p *Policy) ModifyResponse(resp *http.Response) error {
 	}
 	isTLS := info != nil && info.TLS != nil
 	p.Headers(resp.Header, isTLS)
+	// Banners are stripped from trailers too: they reach the client the
+	// same way (as trailer fields over HTTP/2, announced names over 1.1).
+	for _, name := range p.remove {
+		delete(resp.Trailer, name)
+	}
 	if p.mask5xx && resp.StatusCode >= 500 {
 		p.mask(resp, info)
 	}
@@ -204,6 +209,8 @@ func (p *Policy) mask(resp *http.Response, info *request.Info) {
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
+	// Trailers of the replaced body (a debug stack, say) must not follow.
+	resp.Trailer = nil
 	rec := newPageRecorder()
 	request.WritePage(rec, resp.Request, resp.StatusCode, id)
 	for k := range resp.Header {

@@ -168,3 +168,19 @@ func BenchmarkModifyResponse(b *testing.B) {
 		_ = p.ModifyResponse(resp)
 	}
 }
+
+func TestTrailers(t *testing.T) {
+	p := New(defaultConfig(), nil)
+	resp := response(t, 500, false, nil, "boom")
+	resp.Trailer = http.Header{"X-Debug-Stack": {"password=hunter2"}}
+	_ = p.ModifyResponse(resp)
+	if resp.Trailer != nil {
+		t.Errorf("masked response keeps trailers %v", resp.Trailer)
+	}
+	resp = response(t, 200, false, nil, "ok")
+	resp.Trailer = http.Header{"Server": {"Apache/2.2.3"}, "X-Checksum": {"abc"}}
+	_ = p.ModifyResponse(resp)
+	if _, ok := resp.Trailer["Server"]; ok || resp.Trailer.Get("X-Checksum") != "abc" {
+		t.Errorf("trailers = %v, want Server stripped and X-Checksum kept", resp.Trailer)
+	}
+}

@@ -58,7 +58,9 @@ func (s *Stage) Assign(info *request.Info, w http.ResponseWriter, r *http.Reques
 	r.Header[s.header] = vals[0:1:1]
 	w.Header()[s.header] = vals[1:2:2]
 	if s.header != "X-Request-Id" {
-		// The client always finds the ID under the standard name too.
+		// The client always finds the ID under the standard name too, and
+		// the upstream never sees a client-chosen one under that name.
 		w.Header()["X-Request-Id"] = vals[1:2:2]
+		delete(r.Header, "X-Request-Id")
 	}
 }
