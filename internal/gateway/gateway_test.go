@@ -145,6 +145,24 @@ routes:
 `, extra, upstream)
 }
 
+// fromTrustedProxy GETs url from 127.0.0.2, the trusted proxy of baseYAML.
+func fromTrustedProxy(tb testing.TB, url string, hdr map[string]string) *http.Response {
+	tb.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	req, _ := http.NewRequest("GET", url, nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
 func get(tb testing.TB, url string, hdr map[string]string) *http.Response {
 	tb.Helper()
 	req, err := http.NewRequest("GET", url, nil)
@@ -272,16 +290,7 @@ func TestClientIP(t *testing.T) {
 	}
 
 	// From a trusted proxy (127.0.0.2), the header is believed.
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
-	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
-	req, _ := http.NewRequest("GET", h.base+"/", nil)
-	req.Header.Set("X-Forwarded-For", "6.6.6.6, 198.51.100.7")
-	req.Header.Set("X-Request-Id", "edge-123")
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp = fromTrustedProxy(t, h.base+"/", map[string]string{"X-Forwarded-For": "6.6.6.6, 198.51.100.7", "X-Request-Id": "edge-123"})
 	if got := resp.Header.Get("X-Got-Real-Ip"); got != "198.51.100.7" {
 		t.Errorf("trusted: upstream saw client %q, want 198.51.100.7", got)
 	}
@@ -827,16 +836,7 @@ func TestUpgradePassthrough(t *testing.T) {
 func TestForwardedIgnoredByDefault(t *testing.T) {
 	up := echoUpstream(t, nil)
 	h := start(t, baseYAML(up.URL, ""))
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
-	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
-	req, _ := http.NewRequest("GET", h.base+"/", nil)
-	req.Header.Set("Forwarded", "for=6.6.6.6")
-	req.Header.Set("X-Forwarded-For", "198.51.100.7")
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp := fromTrustedProxy(t, h.base+"/", map[string]string{"Forwarded": "for=6.6.6.6", "X-Forwarded-For": "198.51.100.7"})
 	if got := resp.Header.Get("X-Got-Real-Ip"); got != "198.51.100.7" {
 		t.Errorf("client IP = %q, want 198.51.100.7 from X-Forwarded-For", got)
 	}
