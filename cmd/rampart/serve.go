@@ -117,11 +117,7 @@ func runGateway(ctx context.Context, cfg *config.Config, o runOptions) error {
 		}
 	}()
 
-	deps := gateway.Deps{Log: log, Bus: bus, Metrics: metrics}
-	if logs.access != nil {
-		deps.AccessLog = logs.access
-	}
-	gw, err := gateway.New(cfg, deps)
+	gw, err := gateway.New(cfg, gateway.Deps{Log: log, AccessLog: logs.access, Bus: bus, Metrics: metrics})
 	if err != nil {
 		return err
 	}

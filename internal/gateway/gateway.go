@@ -199,11 +199,8 @@ func (g *Gateway) build(cfg *config.Config) (*state, error) {
 		// decisions, rate limits, identity, WAF) slot in here.
 		var h http.Handler = p
 		h = lim.Handler(h)
-		prefix := rc.PathPrefix
-		if prefix == "" {
-			prefix = "/"
-		}
-		st.table.add(rc.Hosts, &route{name: rc.Name, prefix: prefix, handler: h, metrics: g.metrics.route(rc.Name), pool: p})
+		// config.Load defaults PathPrefix to "/".
+		st.table.add(rc.Hosts, &route{name: rc.Name, prefix: rc.PathPrefix, handler: h, metrics: g.metrics.route(rc.Name)})
 	}
 	st.table.finish()
 	return st, nil

@@ -13,7 +13,6 @@ type route struct {
 	prefix  string
 	handler http.Handler
 	metrics *routeMetrics
-	pool    *pool
 }
 
 // table matches requests to routes: exact hosts first, then wildcard

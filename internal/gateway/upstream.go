@@ -151,6 +151,7 @@ func newPool(rt *config.Route, reqIDHeader string, policy *harden.Policy, g *Gat
 		}
 		t := &target{raw: raw, url: u}
 		t.healthy.Store(true)
+		modify := p.modifier(t, policy)
 		t.proxy = &httputil.ReverseProxy{
 			Rewrite:   p.rewriter(t),
 			Transport: tr,
@@ -158,11 +159,9 @@ func newPool(rt *config.Route, reqIDHeader string, policy *harden.Policy, g *Gat
 			// (unknown length, text/event-stream) and buffers the rest.
 			FlushInterval:  0,
 			BufferPool:     proxyBuffers,
-			ModifyResponse: p.modifier(t, policy),
+			ModifyResponse: modify,
 			ErrorHandler:   p.errorHandler(t),
-			ErrorLog:       nil,
 		}
-		modify := p.modifier(t, policy)
 		t.fast, err = fastproxy.New(fastproxy.Config{
 			Target:                u,
 			TLSClientConfig:       tr.TLSClientConfig,
@@ -221,16 +220,8 @@ func (p *pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (p *pool) rewriter(t *target) func(*httputil.ProxyRequest) {
 	return func(pr *httputil.ProxyRequest) {
-		if p.stripPrefix != "" {
-			u := pr.Out.URL
-			u.Path = strings.TrimPrefix(u.Path, p.stripPrefix)
-			if u.RawPath != "" {
-				u.RawPath = strings.TrimPrefix(u.RawPath, p.stripPrefix)
-			}
-			if u.Path == "" {
-				u.Path, u.RawPath = "/", ""
-			}
-		}
+		u := pr.Out.URL
+		u.Path, u.RawPath = p.strip(u.Path, u.RawPath)
 		pr.SetURL(t.url)
 		if p.preserve {
 			pr.Out.Host = pr.In.Host
@@ -241,18 +232,26 @@ func (p *pool) rewriter(t *target) func(*httputil.ProxyRequest) {
 	}
 }
 
+// strip removes the route's prefix from a path and its raw form when the
+// route says strip_prefix.
+func (p *pool) strip(path, raw string) (string, string) {
+	if p.stripPrefix == "" {
+		return path, raw
+	}
+	path = strings.TrimPrefix(path, p.stripPrefix)
+	if raw != "" {
+		raw = strings.TrimPrefix(raw, p.stripPrefix)
+	}
+	if path == "" {
+		return "/", ""
+	}
+	return path, raw
+}
+
 // fastRewriter is rewriter for fastproxy.
 func (p *pool) fastRewriter() func(*http.Request, *fastproxy.Outgoing) {
 	return func(in *http.Request, out *fastproxy.Outgoing) {
-		if p.stripPrefix != "" {
-			out.Path = strings.TrimPrefix(out.Path, p.stripPrefix)
-			if out.RawPath != "" {
-				out.RawPath = strings.TrimPrefix(out.RawPath, p.stripPrefix)
-			}
-			if out.Path == "" {
-				out.Path, out.RawPath = "/", ""
-			}
-		}
+		out.Path, out.RawPath = p.strip(out.Path, out.RawPath)
 		if p.preserve {
 			out.Host = in.Host
 		}
