@@ -28,6 +28,9 @@
 #   QUIET_WAIT=60 before each run, wait up to this many seconds for the rest
 #                 of the machine to go quiet (under 20% of one core); 0 = don't
 #   RAMPART_FLAGS extra flags for "rampart proxy" (default none)
+#   SCHED=shared|own  servers in this script's session (one autogroup, as
+#                 when started from one shell; default) or each in its own
+#                 session (setsid, an autogroup each)
 #   BENCH_INSTALL=1   when root, apt-get install missing wrk/nginx
 set -euo pipefail
 
@@ -47,6 +50,14 @@ TARGETS=${TARGETS:-direct plain-go rampart nginx}
 NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-file}
 QUIET_WAIT=${QUIET_WAIT:-60}
 RAMPART_FLAGS=${RAMPART_FLAGS:-}
+SCHED=${SCHED:-shared}
+case $SCHED in
+shared | own) ;;
+*)
+	printf 'bench: SCHED must be shared or own, not %s\n' "$SCHED" >&2
+	exit 2
+	;;
+esac
 GO=${GO:-go}
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -117,13 +128,28 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start NAME CMD...: run CMD in its own session (so its process group can be
-# killed whole), stdout to bench/out/NAME.out, stderr appended to NAME.log.
+# start NAME CMD...: run CMD in its own process group (so it can be killed
+# whole), stdout to bench/out/NAME.out, stderr appended to NAME.log.
+#
+# SCHED=shared (default) keeps every server in this script's session, as when
+# they are all started from one shell: with the kernel's autogroup scheduling
+# (/proc/sys/kernel/sched_autogroup_enabled) they then share one scheduling
+# group with wrk, and the CPU goes to whichever thread is runnable. SCHED=own
+# starts each server in a session of its own (setsid), which gives it an
+# autogroup of its own: the scheduler then splits the cores evenly between
+# wrk, the upstream and the target, whatever each one needs, which caps the
+# target that needs the most CPU per request. See docs/benchmarks.md.
 start() {
 	local name=$1
 	shift
 	: >"$OUT/$name.log"
-	setsid "$@" >"$OUT/$name.out" 2>>"$OUT/$name.log" </dev/null &
+	if [ "$SCHED" = own ]; then
+		setsid "$@" >"$OUT/$name.out" 2>>"$OUT/$name.log" </dev/null &
+	else
+		set -m # job control: the background job gets a process group of its own
+		"$@" >"$OUT/$name.out" 2>>"$OUT/$name.log" </dev/null &
+		set +m
+	fi
 	PGID[$name]=$!
 }
 
