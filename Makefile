@@ -1,9 +1,9 @@
-# rampart: make test (the README's test command), make lint, make fuzz, make bench.
+# rampart: make test (the README's test command), make lint, make fuzz, make bench, make eval.
 GO      ?= go
 PKGS    ?= ./...
 FUZZTIME ?= 5s
 
-.PHONY: build test lint fuzz bench demo tools
+.PHONY: build test lint fuzz bench eval demo tools
 
 build:
 	$(GO) build -o bin/rampart ./cmd/rampart
@@ -32,6 +32,13 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/... | tee bench-go.txt
 	bash bench/run.sh
+
+## eval: replay the labeled data sets (../shared/datasets and
+## internal/waf/testdata) through the native and CRS engines, in process and
+## through a running gateway; prints detection and false-positive tables.
+EVALFLAGS ?= -mode both
+eval:
+	$(GO) run ./internal/waf/eval $(EVALFLAGS)
 
 demo:
 	$(GO) run ./cmd/rampart demo

@@ -24,6 +24,7 @@ import (
 func newDemoCmd() *cobra.Command {
 	var addr string
 	var keep bool
+	var wf wafFlags
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the gateway in front of a built-in sample shop, on loopback",
@@ -34,8 +35,9 @@ are printed; Ctrl-C stops everything and removes the temporary directory
 (unless --keep).
 
 Try the gateway's work by comparing the app directly and through rampart:
-response headers, stripped banners, cookie flags, masked 500 pages (search
-for a quote: ').`,
+the WAF (in block mode unless --waf says otherwise) refusing injection and
+XSS with 403, response headers, stripped banners, cookie flags, masked 500
+pages.`,
 		Example: "  rampart demo\n  rampart demo --addr 127.0.0.1:9000",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -48,20 +50,17 @@ for a quote: ').`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runDemo(ctx, cmd, addr, keep)
+			return runDemoWith(ctx, cmd, addr, keep, wf, nil)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "loopback address for the gateway")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary directory (the SQLite event store) after exit")
+	wf.register(cmd)
 	return cmd
 }
 
-func runDemo(ctx context.Context, cmd *cobra.Command, addr string, keep bool) error {
-	return runDemoWith(ctx, cmd, addr, keep, nil)
-}
-
 // runDemoWith is runDemo with an extra hook called once the gateway listens.
-func runDemoWith(ctx context.Context, cmd *cobra.Command, addr string, keep bool, onReady func(*gateway.Server)) error {
+func runDemoWith(ctx context.Context, cmd *cobra.Command, addr string, keep bool, wf wafFlags, onReady func(*gateway.Server)) error {
 	out := cmd.OutOrStdout()
 	dir, err := os.MkdirTemp("", "rampart-demo-")
 	if err != nil {
@@ -92,6 +91,7 @@ func runDemoWith(ctx context.Context, cmd *cobra.Command, addr string, keep bool
 		"listen": map[string]any{"http": addr, "admin": "127.0.0.1:0"},
 		"log":    map[string]any{"format": "text", "access_log": true, "file": filepath.Join(dir, "rampart.log")},
 		"store":  map[string]any{"path": filepath.Join(dir, "rampart.db")},
+		"waf":    wf.doc(),
 		"routes": []map[string]any{{
 			"name":      "shop",
 			"upstreams": []string{appURL},
@@ -125,8 +125,11 @@ func runDemoWith(ctx context.Context, cmd *cobra.Command, addr string, keep bool
   logs                  %s
   event store (SQLite)  %s
 
-Compare: curl -si '%s/search?q=%%27' and curl -si '%s/search?q=%%27'
-`, gw, gw, gw, appURL, s.AdminAddr, cfgPath, filepath.Join(dir, "rampart.log"), filepath.Join(dir, "rampart.db"), appURL, gw)
+Compare the app and the gateway (WAF: %s, engine %s):
+  curl -si '%s/search?q=%%27%%20OR%%201%%3D1--'   the app: a SQL error page
+  curl -si '%s/search?q=%%27%%20OR%%201%%3D1--'   rampart: 403 with a request ID
+  curl -si '%s/search?q=%%3Cscript%%3Ealert(1)%%3C/script%%3E'
+`, gw, gw, gw, appURL, s.AdminAddr, cfgPath, filepath.Join(dir, "rampart.log"), filepath.Join(dir, "rampart.db"), wf.mode, wf.engine, appURL, gw, gw)
 		fmt.Fprintf(out, "\nDemo login: %s / %s\n", demo.Username, demo.Password)
 		if onReady != nil {
 			onReady(s)

@@ -292,7 +292,7 @@ func TestDemo(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		// Drive runGateway through runDemo with our own ready hook.
-		done <- runDemoWith(ctx, root, "127.0.0.1:0", false, func(s *gateway.Server) { ready <- s })
+		done <- runDemoWith(ctx, root, "127.0.0.1:0", false, wafFlags{mode: "block", engine: "native", paranoia: 1}, func(s *gateway.Server) { ready <- s })
 	}()
 	var srv *gateway.Server
 	select {
@@ -334,7 +334,7 @@ func TestDemo(t *testing.T) {
 
 func TestProxyCommandServes(t *testing.T) {
 	up := backend(t, "app")
-	cfg, err := proxyConfig("127.0.0.1:0", up.URL, "", "", "", "", "", nil)
+	cfg, err := proxyConfig("127.0.0.1:0", up.URL, "", "", "", "", "", nil, wafFlags{mode: "block", engine: "native", paranoia: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

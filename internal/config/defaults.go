@@ -101,7 +101,8 @@ func Default() *Config {
 			Path:           "rampart.db",
 			EventRetention: 720 * time.Hour,
 		},
-		WAF:     WAF{Mode: "block"},
+		WAF: WAF{Mode: "block", Engine: "native", Paranoia: 1, InspectBodyBytes: 1 << 20,
+			OversizeBody: "inspect_prefix"},
 		Session: Session{CookieSecure: ptr(true)},
 		Secrets: map[string]bool{},
 	}
@@ -119,8 +120,18 @@ func (c *Config) NewRoute(name string, upstreams ...string) Route {
 		Limits:     c.Limits,
 		Headers:    c.Headers.clone(),
 		Upstream:   c.Upstream,
-		WAF:        c.WAF,
+		WAF:        c.WAF.clone(),
 	}
+}
+
+// clone returns a copy of w that shares no memory with it.
+func (w WAF) clone() WAF {
+	w.Headers = slices.Clone(w.Headers)
+	w.FileTypes = slices.Clone(w.FileTypes)
+	w.Exclusions = slices.Clone(w.Exclusions)
+	w.Rules = slices.Clone(w.Rules)
+	w.CRSInclude = slices.Clone(w.CRSInclude)
+	return w
 }
 
 // clone returns a copy of h that shares no memory with it.

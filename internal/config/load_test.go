@@ -394,7 +394,7 @@ routes:
     headers: {remove: [X-C], hsts: true}
 `)
 	in, ov, rl := c.Routes[0], c.Routes[1], c.Routes[2]
-	if !reflect.DeepEqual(in.Limits, c.Limits) || in.WAF != c.WAF || in.Upstream != c.Upstream {
+	if !reflect.DeepEqual(in.Limits, c.Limits) || !reflect.DeepEqual(in.WAF, c.WAF) || in.Upstream != c.Upstream {
 		t.Errorf("route without blocks did not inherit them: %+v", in)
 	}
 	checks := []struct {
@@ -617,7 +617,8 @@ func TestExampleFile(t *testing.T) {
 	}
 	walk(root, "")
 	for _, k := range configKeys(reflect.TypeFor[Config](), "") {
-		if !present[k] {
+		// A list that is empty by default is shown filled in on a route.
+		if !present[k] && !present["routes[]."+k] {
 			t.Errorf("rampart.example.yaml does not document %s", k)
 		}
 	}

@@ -157,10 +157,75 @@ type Store struct {
 	EventRetention time.Duration `yaml:"event_retention"`
 }
 
-// WAF holds the WAF settings known so far; the engine itself is built by
-// the WAF issue and reads these.
+// WAF holds the request inspection settings (internal/waf).
 type WAF struct {
 	Mode string `yaml:"mode"` // "block" (default), "detect", "off"
+	// Engine is "native" (default, rampart's own) or "crs" (Coraza with the
+	// OWASP Core Rule Set).
+	Engine string `yaml:"engine"`
+	// Paranoia is 1 (default) to 4: higher levels turn on stricter rules
+	// and lower the threshold, catching more at the price of more false
+	// positives.
+	Paranoia int `yaml:"paranoia"`
+	// Threshold is the anomaly score at which a request counts as an attack;
+	// 0 (default) takes it from the paranoia level (5, 5, 4, 3).
+	Threshold int `yaml:"threshold"`
+	// InspectBodyBytes bounds how much of a request body is inspected
+	// (default 1 MiB).
+	InspectBodyBytes int64 `yaml:"inspect_body_bytes"`
+	// OversizeBody says what happens to a longer body: "inspect_prefix"
+	// (default: inspect the first InspectBodyBytes and pass the rest
+	// unread) or "refuse" (413).
+	OversizeBody string `yaml:"oversize_body"`
+	// Headers are header names inspected besides User-Agent, Referer and
+	// Cookie (and X-Forwarded-*, Forwarded, X-Real-IP from clients that are
+	// not trusted proxies), which always are.
+	Headers []string `yaml:"headers"`
+	// FileTypes are the content types of multipart file parts whose
+	// content is inspected (file names always are), e.g. text/plain.
+	FileTypes []string `yaml:"file_types"`
+	// Exclusions turn findings off where they are known to be false
+	// positives.
+	Exclusions []WAFExclusion `yaml:"exclusions"`
+	// Rules are custom rules for virtual patching.
+	Rules []WAFRule `yaml:"rules"`
+	// CRSInclude lists files of extra SecLang directives loaded after the
+	// CRS when engine is crs (your own rules or CRS exclusions).
+	CRSInclude []string `yaml:"crs_include"`
+}
+
+// WAFExclusion turns off the findings of a rule or class at a location.
+// At least one of Rule and Class is required.
+type WAFExclusion struct {
+	// Rule is a rule ID ("sqli.tautology") or a prefix ending in "*"
+	// ("sqli.*").
+	Rule string `yaml:"rule"`
+	// Class is an attack class ("sqli", "xss", ...).
+	Class string `yaml:"class"`
+	// Location limits the exclusion to where a value came from:
+	// "query:q", "json:$.comment", "header:user-agent", or a prefix
+	// ending in "*" ("json:$.posts*"); empty means everywhere.
+	Location string `yaml:"location"`
+}
+
+// WAFRule is a custom rule (a virtual patch): when the operator matches a
+// target value, the action is taken.
+type WAFRule struct {
+	// ID names the rule in events ("custom.<id>"): a-z, 0-9, - and _.
+	ID string `yaml:"id"`
+	// Target is a location as in exclusions ("query:id", "path",
+	// "header:x-api-version", "json:$.role", "body", prefix "query:*"), or
+	// "any" for every value.
+	Target string `yaml:"target"`
+	// Operator is one of contains, equals, prefix, suffix, regex.
+	// contains, equals, prefix and suffix compare case-insensitively.
+	Operator string `yaml:"operator"`
+	// Value is what the operator compares with (an RE2 expression for
+	// regex).
+	Value string `yaml:"value"`
+	// Action is block (default: the request counts as an attack) or log
+	// (only a finding in the event, no score).
+	Action string `yaml:"action"`
 }
 
 // Session holds portal session settings read by the identity stage.

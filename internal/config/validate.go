@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/netip"
 	"net/url"
@@ -483,8 +484,113 @@ func (v *validator) store() {
 	v.positive("store.event_retention", s.EventRetention)
 }
 
+// wafClasses are the attack classes exclusions may name; keep in step with
+// internal/waf/detect (config does not import stages).
+var wafClasses = []string{"sqli", "xss", "cmdi", "path-traversal", "rfi", "ssrf", "xxe", "nosqli",
+	"ssti", "ldapi", "crlf", "jndi", "ssi", "scanner", "protocol", "custom"}
+
+var wafRuleID = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
+
 func (v *validator) waf(prefix string, w WAF) {
 	v.oneOf(prefix+".mode", w.Mode, "block", "detect", "off")
+	v.oneOf(prefix+".engine", w.Engine, "native", "crs")
+	if w.Paranoia < 1 || w.Paranoia > 4 {
+		v.errf(prefix+".paranoia", "%s is not a paranoia level; use 1 (default), 2, 3 or 4", v.show(prefix+".paranoia", strconv.Itoa(w.Paranoia)))
+	}
+	if w.Threshold < 0 || w.Threshold > 1000 {
+		v.errf(prefix+".threshold", "%s is out of range; use 0 (from the paranoia level) or a score from 1 to 1000", v.show(prefix+".threshold", strconv.Itoa(w.Threshold)))
+	}
+	v.atLeast(prefix+".inspect_body_bytes", w.InspectBodyBytes, 1024, " (1KiB); the default is 1MiB")
+	if w.InspectBodyBytes > 64<<20 {
+		v.errf(prefix+".inspect_body_bytes", "%s is above the maximum of 64MiB; inspection buffers the body in memory",
+			v.show(prefix+".inspect_body_bytes", strconv.FormatInt(w.InspectBodyBytes, 10)))
+	}
+	v.oneOf(prefix+".oversize_body", w.OversizeBody, "inspect_prefix", "refuse")
+	for i, h := range w.Headers {
+		if !validHeaderName(h) {
+			v.errf(fmt.Sprintf("%s.headers[%d]", prefix, i), "%s is not a header name; use letters, digits and - (e.g. X-Api-Version)", v.show(fmt.Sprintf("%s.headers[%d]", prefix, i), h))
+		}
+	}
+	for i, t := range w.FileTypes {
+		k := fmt.Sprintf("%s.file_types[%d]", prefix, i)
+		if _, _, err := mime.ParseMediaType(t); err != nil || !strings.Contains(t, "/") {
+			v.errf(k, "%s is not a content type; write one such as text/plain or application/json", v.show(k, t))
+		}
+	}
+	for i, x := range w.Exclusions {
+		k := fmt.Sprintf("%s.exclusions[%d]", prefix, i)
+		if x.Rule == "" && x.Class == "" {
+			v.errf(k, "names neither a rule nor a class; set rule (e.g. sqli.tautology or sqli.*) or class (e.g. sqli)")
+		}
+		if x.Class != "" {
+			v.oneOf(k+".class", x.Class, wafClasses...)
+		}
+		if x.Rule != "" && !validRulePattern(x.Rule) {
+			v.errf(k+".rule", "%s is not a rule ID; write one as events show it (e.g. sqli.tautology, crs.942100) or a prefix ending in * (sqli.*)", v.show(k+".rule", x.Rule))
+		}
+		if x.Location != "" && !validLocation(x.Location) {
+			v.errf(k+".location", "%s is not a location; write one as events show it: path, body, query:NAME, form:NAME, header:NAME, cookie:NAME, json:$.a.b, xml:/a/b, or a prefix ending in *", v.show(k+".location", x.Location))
+		}
+	}
+	ids := map[string]bool{}
+	for i, r := range w.Rules {
+		k := fmt.Sprintf("%s.rules[%d]", prefix, i)
+		if !wafRuleID.MatchString(r.ID) {
+			v.errf(k+".id", "%s is not a rule ID; use 1-64 of a-z, 0-9, - and _", v.show(k+".id", r.ID))
+		} else if ids[r.ID] {
+			v.errf(k+".id", "%s is used by an earlier rule; rule IDs must be unique", v.show(k+".id", r.ID))
+		}
+		ids[r.ID] = true
+		if r.Target != "any" && !validLocation(r.Target) {
+			v.errf(k+".target", "%s is not a target; write any, path, body, query:NAME, form:NAME, header:NAME, cookie:NAME, json:$.a.b, xml:/a/b, or a prefix ending in *", v.show(k+".target", r.Target))
+		}
+		if v.oneOf(k+".operator", r.Operator, "contains", "equals", "prefix", "suffix", "regex") && r.Operator == "regex" {
+			if _, err := regexp.Compile(r.Value); err != nil {
+				v.errf(k+".value", "is not a valid RE2 regular expression: %v", err)
+			}
+		}
+		if r.Value == "" {
+			v.errf(k+".value", "is empty; give the text (or regular expression) the rule looks for")
+		}
+		if r.Action != "" {
+			v.oneOf(k+".action", r.Action, "block", "log")
+		}
+	}
+	if w.Engine == "crs" {
+		for i, f := range w.CRSInclude {
+			v.readable(fmt.Sprintf("%s.crs_include[%d]", prefix, i), f)
+		}
+	}
+}
+
+// validRulePattern reports whether s is a rule ID or a prefix pattern.
+func validRulePattern(s string) bool {
+	s = strings.TrimSuffix(s, "*")
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// validLocation reports whether s has the shape of a finding's location.
+func validLocation(s string) bool {
+	if s == "path" || s == "body" || s == "*" {
+		return true
+	}
+	kind, name, ok := strings.Cut(s, ":")
+	if !ok || name == "" || len(s) > 512 {
+		return false
+	}
+	switch kind {
+	case "query", "argname", "form", "filename", "header", "cookie", "json", "xml":
+		return true
+	}
+	return false
 }
 
 var routeName = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)

@@ -22,6 +22,9 @@ const (
 	UpstreamUnhealthy Type = "upstream.unhealthy" // health check or passive ejection
 	UpstreamHealthy   Type = "upstream.healthy"   // readmitted
 	ResponseMasked    Type = "response.masked"    // upstream 5xx body replaced
+	WAFBlocked        Type = "waf.blocked"        // inspection judged an attack and refused it
+	WAFDetected       Type = "waf.detected"       // inspection found an attack (detect mode) or a weaker signal
+	WAFError          Type = "waf.error"          // inspection could not run; the request passed or was refused as configured
 )
 
 // Severity orders events by how much attention they need.

@@ -180,8 +180,16 @@ func (g *Gateway) build(cfg *config.Config) (*state, error) {
 		}
 		st.cert = &cert
 	}
+	wb := &wafBuilder{g: g}
 	for i := range cfg.Routes {
 		rc := &cfg.Routes[i]
+		ws, err := wb.stage(rc)
+		if err != nil {
+			for _, built := range st.pools {
+				built.close()
+			}
+			return nil, err
+		}
 		policy := harden.New(hardenConfig(cfg, rc), g.bus)
 		p, err := newPool(rc, st.ids.Header(), policy, g)
 		if err != nil {
@@ -198,6 +206,9 @@ func (g *Gateway) build(cfg *config.Config) (*state, error) {
 		// The route's stage chain, innermost last. Later stages (IP
 		// decisions, rate limits, identity, WAF) slot in here.
 		var h http.Handler = p
+		if ws != nil {
+			h = ws.Handler(h)
+		}
 		h = lim.Handler(h)
 		// config.Load defaults PathPrefix to "/".
 		st.table.add(rc.Hosts, &route{name: rc.Name, prefix: rc.PathPrefix, handler: h, metrics: g.metrics.route(rc.Name)})

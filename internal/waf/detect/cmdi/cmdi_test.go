@@ -1,0 +1,127 @@
+package cmdi
+
+import (
+	"strings"
+	"testing"
+
+	"rampart/internal/waf/detect"
+)
+
+func TestCorpusAttacks(t *testing.T) {
+	ds := []detect.Detector{New()}
+	for _, v := range readCorpus(t, "testdata/attack.txt") {
+		if !detected(ds, v) {
+			_, ms := score(ds[0], detect.Input{Value: v})
+			t.Errorf("Detect(%q) = %+v, want a total >= 5 in some decoded variant", v, ms)
+		}
+	}
+}
+
+func TestCorpusBenign(t *testing.T) {
+	ds := []detect.Detector{New()}
+	for _, v := range readCorpus(t, "testdata/benign.txt") {
+		if detected(ds, v) {
+			_, ms := score(ds[0], detect.Input{Value: v})
+			t.Errorf("Detect(%q) = %+v, want a total < 5 in every decoded variant", v, ms)
+		}
+	}
+}
+
+func TestDetect(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    detect.Input
+		rule  string // "" means no paranoia-1 match
+		score int
+	}{
+		{"separator then tool", detect.Input{Value: ";id"}, ruleChain, 5},
+		{"mid-value pipe", detect.Input{Value: "a|id"}, ruleChain, 5},
+		{"substitution", detect.Input{Value: "$(sleep 5)"}, ruleSubst, 5},
+		{"backticks", detect.Input{Value: "`uname`"}, ruleSubst, 5},
+		{"bare sensitive", detect.Input{Value: "cat /etc/passwd"}, ruleBare, 5},
+		{"bare in cmd parameter", detect.Input{Value: "ls -la", Name: "cmd"}, ruleBare, 5},
+		{"bare elsewhere", detect.Input{Value: "ls -la", Name: "q"}, "", 0},
+		{"form-like prefix", detect.Input{Value: "cmd=cat /etc/passwd"}, ruleBare, 5},
+		{"interpreter flag", detect.Input{Value: "bash -c id"}, ruleInterp, 5},
+		{"php system", detect.Input{Value: "system('id')"}, ruleCodeExec, 5},
+		{"php interpolation", detect.Input{Value: "${@print(md5(31337))}"}, ruleCodeExec, 5},
+		{"shellshock", detect.Input{Value: "() { :; }; echo x"}, ruleShellshok, 5},
+		{"yaml", detect.Input{Value: "!!python/object/new:os.system [id]"}, ruleDeserial, 5},
+		{"everyday word after separator", detect.Input{Value: "eat; sleep"}, "", 0},
+		{"prose after separator", detect.Input{Value: "R&D; sales"}, "", 0},
+		{"single quote breakout", detect.Input{Value: "' ; /bin/sleep 31 ;"}, ruleChain, 5},
+		{"IFS", detect.Input{Value: ";cat${IFS}/etc/passwd"}, ruleChain, 5},
+		{"glob path", detect.Input{Value: ";/???/??t /???/p??s??"}, ruleChain, 5},
+		{"brace list", detect.Input{Value: ";{cat,/etc/passwd}"}, ruleChain, 5},
+		{"caret escapes", detect.Input{Value: "&c^m^d /c di^r"}, ruleInterp, 5},
+		{"comspec", detect.Input{Value: "%COMSPEC% /c dir"}, ruleInterp, 5},
+	}
+	d := New()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, ms := score(d, tt.in)
+			if tt.rule == "" {
+				if s != 0 {
+					t.Errorf("Detect(%q) = %+v, want no paranoia-1 match", tt.in.Value, ms)
+				}
+				return
+			}
+			for _, m := range ms {
+				if m.Rule == tt.rule && m.Score == tt.score && m.Paranoia == 1 {
+					if m.Class != detect.Cmdi || m.Off < 0 || m.Off+m.Len > len(tt.in.Value) {
+						t.Errorf("Detect(%q) = %+v: bad class or location", tt.in.Value, m)
+					}
+					return
+				}
+			}
+			t.Errorf("Detect(%q) = %+v, want %s with score %d", tt.in.Value, ms, tt.rule, tt.score)
+		})
+	}
+}
+
+func TestLexer(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"cat /etc/passwd", "w:cat w:/etc/passwd"},
+		{"c'a't \"x y\"", "w:cat w:x y"},
+		{`c\at`, "w:cat"},
+		{"a;b|c&&d||e&f", "w:a s:; w:b s:| w:c s:a w:d s:o w:e s:& w:f"},
+		{"cat${IFS}/etc/passwd", "w:cat w:/etc/passwd"},
+		{"cat$IFS$9/etc/passwd", "w:cat w:/etc/passwd"},
+		{"{cat,/etc/passwd}", "w:cat w:/etc/passwd"},
+		{"$(id)", "o:$ w:id c:)"},
+		{"`id`", "o:` w:id c:`"},
+		{"a 2>&1 >/tmp/x", "w:a r:> r:> w:/tmp/x"},
+		{"ca$@t", "w:cat"},
+		{"$HOME/x", "w:*/x"},
+		{"${PATH:0:1}etc", "w:?etc"},
+		{"c^m^d", "w:cmd"},
+		{"%COMSPEC% /c", "w:cmd w:/c"},
+		{"$'\\x69\\x64'", "w:id"},
+		{`C:\Windows\win.ini`, `w:C:\Windows\win.ini`},
+		{"echo \"$(id)\"", "w:echo o:$ w:id c:)"},
+		{"x=1 y", "w:x=1 w:y"},
+		{"50% off", "w:50% w:off"},
+		{"$((1+2))", "w:0"},
+	}
+	for _, tt := range tests {
+		var l lexer
+		l.reset(tt.in, 0)
+		var got []string
+		for n := 0; n < 100; n++ {
+			tk := l.next()
+			if tk.kind == tokEOF {
+				break
+			}
+			k := map[tokKind]string{tokWord: "w", tokSep: "s", tokOpen: "o", tokClose: "c", tokRedir: "r"}[tk.kind]
+			switch tk.kind {
+			case tokWord:
+				got = append(got, k+":"+string(tk.text))
+			default:
+				got = append(got, k+":"+string(tk.op))
+			}
+		}
+		if g := strings.Join(got, " "); g != tt.want {
+			t.Errorf("lex(%q) = %q, want %q", tt.in, g, tt.want)
+		}
+	}
+}

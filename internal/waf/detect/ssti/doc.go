@@ -1,0 +1,31 @@
+// Package ssti detects server-side template injection: template
+// expressions and statements whose content does something — arithmetic on
+// literals ("{{7*7}}", "${1337*1338}", "#{16*8787}"), Python internals
+// ("{{”.__class__.__mro__}}"), method calls ("{{config.items()}}"),
+// code-execution and reflection sinks ("T(java.lang.Runtime)",
+// "?new()", "$class.inspect(...)", "system('id')") — in the syntaxes of
+// the common engines: Jinja2/Twig/Nunjucks/Handlebars/Angular "{{ }}" and
+// "{% %}", FreeMarker/EL/Velocity/Mako "${ }", Ruby/EL "#{ }", Thymeleaf
+// "*{ }" and "~{ }", OGNL "%{ }", ERB/JSP/EJS "<% %>", Razor "@( )" and
+// "@{ }", FreeMarker "<#assign>", Velocity "#set(", Smarty "{php}" and
+// "{system(...)}", Template Toolkit "[% %]".
+//
+// The content of each delimiter is tokenized and judged, so placeholders
+// — "{{name}}", "{{ user.name | upper }}", "${HOME}", "#{id}" in help
+// texts, Mustache sections, Go templates — pass: a placeholder names a
+// value, an injection computes or calls.
+//
+// Rules and scores:
+//
+//	ssti.expression   literal arithmetic, internals, sinks, literal members,  5
+//	                  method calls ("${a.b()}" 4)
+//	ssti.expression   a plain function call ("{{ url_for('x') }}") 4 in "{{ }}", else 3
+//	ssti.expression   an engine global alone ("{{config}}")                  3
+//	ssti.statement    the above inside statements and directives              5
+//	ssti.statement    set/import/include/... statements with plain content    5
+//	                  (with, assign, ... 4; for 3; FreeMarker and Velocity
+//	                  directives 4)
+//	ssti.statement    {php}                                                   5
+//
+// A Detector is stateless and safe for concurrent use.
+package ssti
