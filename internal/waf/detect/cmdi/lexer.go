@@ -602,7 +602,7 @@ func (l *lexer) ansiC() {
 				l.i++
 				k++
 			}
-			l.add(byte(v))
+			l.add(byte(v)) // #nosec G115 -- an escape value kept to one byte by design
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			v, k := int(e-'0'), 1
 			for k < 3 && l.i < len(s) && s[l.i] >= '0' && s[l.i] <= '7' {
@@ -610,7 +610,7 @@ func (l *lexer) ansiC() {
 				l.i++
 				k++
 			}
-			l.add(byte(v))
+			l.add(byte(v)) // #nosec G115 -- three octal digits, kept to one byte by design
 		case 'n':
 			l.add('\n')
 		case 't':

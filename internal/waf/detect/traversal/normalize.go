@@ -129,14 +129,14 @@ func percent(s string) (r, k int) {
 	}
 	// %c0%ae, %e0%80%ae: decode the following escapes, then fold.
 	var raw [4]byte
-	raw[0] = byte(b)
+	raw[0] = byte(b) // #nosec G115 -- b is a decoded hex pair, 0-255
 	n, j := 1, 3
 	for n < 4 && j+2 < len(s) && s[j] == '%' {
 		h, l := hexVal(s[j+1]), hexVal(s[j+2])
 		if h < 0 || l < 0 || h<<4|l < 0x80 || h<<4|l >= 0xc0 {
 			break
 		}
-		raw[n] = byte(h<<4 | l)
+		raw[n] = byte(h<<4 | l) // #nosec G115 -- two hex digits, 0-255
 		n++
 		j += 3
 	}

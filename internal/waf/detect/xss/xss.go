@@ -211,8 +211,8 @@ func (sc *scanner) hit(r ruleID, off, n int) {
 		return
 	}
 	sc.found |= 1 << r
-	sc.off[r] = int32(off)
-	sc.n[r] = int32(n)
+	sc.off[r] = int32(off) // #nosec G115 -- values are at most detect.MaxValue (64 KiB)
+	sc.n[r] = int32(n)     // #nosec G115 -- as above
 }
 
 // text scans s[lo:hi] as HTML text. depth counts how many attribute values
