@@ -1,0 +1,5 @@
+//go:build !race
+
+package sqli
+
+const raceEnabled = false
