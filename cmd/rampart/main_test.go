@@ -315,6 +315,16 @@ func TestDemo(t *testing.T) {
 	if resp.Header.Get("Server") != "" || resp.Header.Get("X-Powered-By") != "" {
 		t.Errorf("banners kept: %v", resp.Header)
 	}
+	for _, attack := range []string{"/search?q=%27%20OR%201%3D1--", "/search?q=%3Cscript%3Ealert(1)%3C/script%3E"} {
+		resp, err = http.Get(base + attack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("X-Request-Id") == "" {
+			t.Errorf("demo WAF: %s got %d, want 403 with a request ID", attack, resp.StatusCode)
+		}
+	}
 	resp, err = http.Get(base + "/api/products")
 	if err != nil {
 		t.Fatal(err)
