@@ -86,8 +86,7 @@ func (x *extractor) pairs(raw string, k detect.Kind, prefix string) {
 			x.add(detect.KindArgName, dname, x.loc("argname", dname), name)
 		}
 		if value != "" {
-			loc := x.loc(prefix, dname)
-			x.add(k, loc[len(prefix)+1:], loc, value)
+			x.add(k, dname, x.loc(prefix, dname), value) // the location is cut at maxLoc, the name is not
 		}
 		if k == detect.KindQuery && dname == "query" {
 			x.graphQLArg(value)
@@ -153,8 +152,7 @@ func (x *extractor) cookies(r *http.Request) {
 			}
 			name = strings.TrimRight(name, cookieSpace)
 			value = strings.TrimLeft(value, cookieSpace)
-			loc := x.loc("cookie", name)
-			name = loc[len("cookie:"):]
+			loc := x.loc("cookie", name) // cut at maxLoc; the name is not
 			if name != "" && names.add(name) {
 				x.add(detect.KindArgName, name, x.loc("argname", loc), name)
 			}
