@@ -10,15 +10,15 @@ import (
 func TestCorpus(t *testing.T) {
 	d := New()
 	for _, s := range readCorpus(t, "attack.txt", detect.KindQuery) {
-		if !caught(d, s.kind, s.name, s.value) {
-			_, ms := score(d, &detect.Input{Value: s.value, Raw: s.value, Kind: s.kind, Name: s.name})
-			t.Errorf("attack.txt:%d: Detect(%s %q) = %v, want a score of 5", s.line, s.kind, s.value, ms)
+		if !caught(d, s.Kind, s.Name, s.Value) {
+			_, ms := score(d, &detect.Input{Value: s.Value, Raw: s.Value, Kind: s.Kind, Name: s.Name})
+			t.Errorf("attack.txt:%d: Detect(%s %q) = %v, want a score of 5", s.Line, s.Kind, s.Value, ms)
 		}
 	}
 	for _, s := range readCorpus(t, "benign.txt", detect.KindQuery) {
-		if caught(d, s.kind, s.name, s.value) {
-			_, ms := score(d, &detect.Input{Value: s.value, Raw: s.value, Kind: s.kind, Name: s.name})
-			t.Errorf("benign.txt:%d: Detect(%s %q) = %v, want below 5", s.line, s.kind, s.value, ms)
+		if caught(d, s.Kind, s.Name, s.Value) {
+			_, ms := score(d, &detect.Input{Value: s.Value, Raw: s.Value, Kind: s.Kind, Name: s.Name})
+			t.Errorf("benign.txt:%d: Detect(%s %q) = %v, want below 5", s.Line, s.Kind, s.Value, ms)
 		}
 	}
 }
@@ -54,7 +54,7 @@ func TestParser(t *testing.T) {
 // input, and that Detect locates matches inside the value.
 func FuzzParser(f *testing.F) {
 	for _, s := range readCorpus(f, "attack.txt", detect.KindQuery) {
-		f.Add(s.value)
+		f.Add(s.Value)
 	}
 	f.Add(strings.Repeat("(&", 40))
 	d := New()

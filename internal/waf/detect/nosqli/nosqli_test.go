@@ -10,15 +10,15 @@ import (
 func TestCorpus(t *testing.T) {
 	d := New()
 	for _, s := range readCorpus(t, "attack.txt", detect.KindQuery) {
-		if !caught(d, s.kind, s.name, s.value) {
-			_, ms := score(d, &detect.Input{Value: s.value, Raw: s.value, Kind: s.kind, Name: s.name})
-			t.Errorf("attack.txt:%d: Detect(%s %q) = %v, want a score of 5", s.line, s.kind, s.value, ms)
+		if !caught(d, s.Kind, s.Name, s.Value) {
+			_, ms := score(d, &detect.Input{Value: s.Value, Raw: s.Value, Kind: s.Kind, Name: s.Name})
+			t.Errorf("attack.txt:%d: Detect(%s %q) = %v, want a score of 5", s.Line, s.Kind, s.Value, ms)
 		}
 	}
 	for _, s := range readCorpus(t, "benign.txt", detect.KindQuery) {
-		if caught(d, s.kind, s.name, s.value) {
-			_, ms := score(d, &detect.Input{Value: s.value, Raw: s.value, Kind: s.kind, Name: s.name})
-			t.Errorf("benign.txt:%d: Detect(%s %q) = %v, want below 5", s.line, s.kind, s.value, ms)
+		if caught(d, s.Kind, s.Name, s.Value) {
+			_, ms := score(d, &detect.Input{Value: s.Value, Raw: s.Value, Kind: s.Kind, Name: s.Name})
+			t.Errorf("benign.txt:%d: Detect(%s %q) = %v, want below 5", s.Line, s.Kind, s.Value, ms)
 		}
 	}
 }
@@ -40,7 +40,7 @@ func TestTokenize(t *testing.T) {
 // inside the value and locate matches inside it.
 func FuzzDetect(f *testing.F) {
 	for _, s := range readCorpus(f, "attack.txt", detect.KindQuery) {
-		f.Add(s.value, s.kind == detect.KindArgName)
+		f.Add(s.Value, s.Kind == detect.KindArgName)
 	}
 	d := New()
 	f.Fuzz(func(t *testing.T, s string, argName bool) {

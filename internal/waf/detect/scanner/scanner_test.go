@@ -9,21 +9,21 @@ import (
 func TestCorpus(t *testing.T) {
 	d := New()
 	for _, s := range readCorpus(t, "attack.txt", detect.KindHeader) {
-		if s.kind == detect.KindHeader && s.name == "" {
-			s.name = "user-agent"
+		if s.Kind == detect.KindHeader && s.Name == "" {
+			s.Name = "user-agent"
 		}
-		if !caught(d, s.kind, s.name, s.value) {
-			_, ms := score(d, &detect.Input{Value: s.value, Raw: s.value, Kind: s.kind, Name: s.name})
-			t.Errorf("attack.txt:%d: Detect(%s %q) = %v, want a score of 5", s.line, s.kind, s.value, ms)
+		if !caught(d, s.Kind, s.Name, s.Value) {
+			_, ms := score(d, &detect.Input{Value: s.Value, Raw: s.Value, Kind: s.Kind, Name: s.Name})
+			t.Errorf("attack.txt:%d: Detect(%s %q) = %v, want a score of 5", s.Line, s.Kind, s.Value, ms)
 		}
 	}
 	for _, s := range readCorpus(t, "benign.txt", detect.KindHeader) {
-		if s.kind == detect.KindHeader && s.name == "" {
-			s.name = "user-agent"
+		if s.Kind == detect.KindHeader && s.Name == "" {
+			s.Name = "user-agent"
 		}
-		if caught(d, s.kind, s.name, s.value) {
-			_, ms := score(d, &detect.Input{Value: s.value, Raw: s.value, Kind: s.kind, Name: s.name})
-			t.Errorf("benign.txt:%d: Detect(%s %q) = %v, want below 5", s.line, s.kind, s.value, ms)
+		if caught(d, s.Kind, s.Name, s.Value) {
+			_, ms := score(d, &detect.Input{Value: s.Value, Raw: s.Value, Kind: s.Kind, Name: s.Name})
+			t.Errorf("benign.txt:%d: Detect(%s %q) = %v, want below 5", s.Line, s.Kind, s.Value, ms)
 		}
 	}
 }
@@ -46,7 +46,7 @@ func TestToolsTable(t *testing.T) {
 // FuzzDetect checks Detect never panics and locates matches inside the value.
 func FuzzDetect(f *testing.F) {
 	for _, s := range readCorpus(f, "attack.txt", detect.KindHeader) {
-		f.Add(s.value)
+		f.Add(s.Value)
 	}
 	d := New()
 	f.Fuzz(func(t *testing.T, s string) {
@@ -64,8 +64,8 @@ func FuzzDetect(f *testing.F) {
 func TestDatasets(t *testing.T) {
 	own := readCorpus(t, "benign.txt", detect.KindHeader)
 	for i := range own {
-		if own[i].kind == detect.KindHeader && own[i].name == "" {
-			own[i].name = "user-agent"
+		if own[i].Kind == detect.KindHeader && own[i].Name == "" {
+			own[i].Name = "user-agent"
 		}
 	}
 	ratio, fp := measure(t, New(), own, "scanner")
