@@ -102,7 +102,10 @@ func Default() *Config {
 			EventRetention: 720 * time.Hour,
 		},
 		WAF: WAF{Mode: "block", Engine: "native", Paranoia: 1, InspectBodyBytes: 1 << 20,
-			OversizeBody: "inspect_prefix"},
+			OversizeBody: "inspect_prefix",
+			// The same list as waf.DefaultFileTypes (a gateway test
+			// keeps them equal).
+			FileTypes: []string{"image/svg+xml", "application/xml", "text/xml", "application/xhtml+xml"}},
 		Session: Session{CookieSecure: ptr(true)},
 		Secrets: map[string]bool{},
 	}

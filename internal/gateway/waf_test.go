@@ -6,12 +6,16 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"rampart/internal/config"
 	"rampart/internal/events"
+	"rampart/internal/waf"
 )
 
 // wafRequest is one request placed somewhere in the HTTP message.
@@ -256,5 +260,59 @@ func TestWAFOff(t *testing.T) {
 	h := start(t, baseYAML(up.URL, "waf: {mode: off}"))
 	if resp := send(t, h.base, place(t, "query", "1' OR '1'='1' --")); resp.StatusCode != http.StatusOK {
 		t.Errorf("waf off: status %d", resp.StatusCode)
+	}
+}
+
+// TestWAFUploadsAndIntrospection: by default the content of an uploaded
+// SVG is inspected (XXE) while a JPEG's is not, and a GraphQL introspection
+// query is refused unless its rule is excluded.
+func TestWAFUploadsAndIntrospection(t *testing.T) {
+	if !slices.Equal(config.Default().WAF.FileTypes, waf.DefaultFileTypes) {
+		t.Errorf("config default file_types %q, waf.DefaultFileTypes %q: keep them equal",
+			config.Default().WAF.FileTypes, waf.DefaultFileTypes)
+	}
+	up := echoUpstream(t, nil)
+	upload := func(name, ctype, content string) wafRequest {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("title", "logo")
+		hdr := textproto.MIMEHeader{}
+		hdr.Set("Content-Disposition", `form-data; name="file"; filename="`+name+`"`)
+		hdr.Set("Content-Type", ctype)
+		fw, _ := mw.CreatePart(hdr)
+		_, _ = fw.Write([]byte(content))
+		_ = mw.Close()
+		return wafRequest{where: "multipart", method: "POST", path: "/upload", ctype: mw.FormDataContentType(), body: buf.Bytes()}
+	}
+	xxe := `<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/hostname">]><svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>`
+	introspect := wafRequest{method: "POST", path: "/graphql", ctype: "application/json",
+		body: []byte(`{"query":"query IntrospectionQuery { __schema { queryType { name } } }"}`)}
+	plain := wafRequest{method: "POST", path: "/graphql", ctype: "application/json",
+		body: []byte(`{"query":"{ user(id: 1) { name __typename } }"}`)}
+
+	h := start(t, baseYAML(up.URL, ""))
+	if resp := send(t, h.base, upload("logo.svg", "image/svg+xml", xxe)); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("svg upload with an external entity: status %d, want 403", resp.StatusCode)
+	}
+	clean := `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>`
+	if resp := send(t, h.base, upload("logo.svg", "image/svg+xml", clean)); resp.StatusCode != http.StatusOK {
+		t.Errorf("plain svg upload: status %d, want 200", resp.StatusCode)
+	}
+	if resp := send(t, h.base, upload("notes.bin", "application/octet-stream", xxe)); resp.StatusCode != http.StatusOK {
+		t.Errorf("octet-stream upload (content not inspected by default): status %d, want 200", resp.StatusCode)
+	}
+	if resp := send(t, h.base, introspect); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("introspection query: status %d, want 403", resp.StatusCode)
+	}
+	if resp := send(t, h.base, plain); resp.StatusCode != http.StatusOK {
+		t.Errorf("ordinary GraphQL query: status %d, want 200", resp.StatusCode)
+	}
+
+	h2 := start(t, baseYAML(up.URL, "waf:\n  file_types: []\n  exclusions:\n    - rule: protocol.graphql-introspection\n"))
+	if resp := send(t, h2.base, introspect); resp.StatusCode != http.StatusOK {
+		t.Errorf("introspection with its rule excluded: status %d, want 200", resp.StatusCode)
+	}
+	if resp := send(t, h2.base, upload("logo.svg", "image/svg+xml", xxe)); resp.StatusCode != http.StatusOK {
+		t.Errorf("svg upload with file_types: []: status %d, want 200 (content not inspected)", resp.StatusCode)
 	}
 }

@@ -41,7 +41,7 @@ type Config struct {
 	// Headers are extra header names to inspect.
 	Headers []string
 	// FileTypes are multipart file content types whose content is
-	// inspected.
+	// inspected; nil means DefaultFileTypes, an empty list none.
 	FileTypes []string
 	// Exclusions turn findings off.
 	Exclusions []Exclusion
@@ -94,6 +94,12 @@ type located struct {
 	variant string
 }
 
+// DefaultFileTypes are the uploaded files whose content is inspected when
+// the config names none: the XML family, where uploads carry XXE and
+// script (an SVG avatar with an external entity or an onload handler).
+// Other types are data the application stores, not markup a parser reads.
+var DefaultFileTypes = []string{"image/svg+xml", "application/xml", "text/xml", "application/xhtml+xml"}
+
 // New builds an engine for cfg. Errors name the offending exclusion or
 // rule; config validation reports the same problems with file:line first.
 func New(cfg Config, log *slog.Logger) (*Engine, error) {
@@ -118,6 +124,10 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 	if body <= 0 {
 		body = DefaultInspectBodyBytes
 	}
+	files := cfg.FileTypes
+	if files == nil {
+		files = DefaultFileTypes
+	}
 	e := &Engine{
 		paranoia:  p,
 		threshold: th,
@@ -131,7 +141,7 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 			// User-Agent.
 			AllHeaders: true,
 			Headers:    cfg.Headers,
-			FileTypes:  cfg.FileTypes,
+			FileTypes:  files,
 		},
 	}
 	for i, x := range cfg.Exclusions {
@@ -279,12 +289,17 @@ func (e *Engine) keep(sc *scratch, m detect.Match, variant, loc string) {
 	sc.best = append(sc.best, located{m, variant})
 }
 
-// Scores of request-level facts. None blocks alone: each only adds to the
-// strongest target's score.
+// Scores of request-level facts. Only introspection blocks alone; the
+// others add to the strongest target's score.
 const (
 	scoreMalformed = 2 // a body that does not parse as its declared type
 	scoreTruncated = 0 // informational: the rest of the body was not inspected
 	scoreTooMany   = 2 // more values than the extractor inspects
+	// A GraphQL introspection query maps the whole API for an attacker;
+	// production servers turn it off (Apollo does by default), so it
+	// blocks. Development tools that need it get an exclusion of rule
+	// protocol.graphql-introspection.
+	scoreIntrospection = 5
 )
 
 // facts turns the extractor's request-level facts into findings and
@@ -309,6 +324,9 @@ func (e *Engine) facts(f extract.Facts, truncated bool, v *Verdict) int {
 	}
 	if truncated {
 		add("protocol.body-not-inspected-past-limit", scoreTruncated, "body")
+	}
+	if f.GraphQLIntrospection {
+		add("protocol.graphql-introspection", scoreIntrospection, "graphql")
 	}
 	return score
 }

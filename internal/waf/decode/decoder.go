@@ -53,9 +53,9 @@ func (f Flags) String() string {
 }
 
 // MaxVariants is the most strings [Decoder.Variants] appends for one value:
-// the value itself, one form after each of the four pipeline stages, and a
-// base64 decoding.
-const MaxVariants = 6
+// the value itself, one form after each of the four pipeline stages (two
+// after the HTML one), and a base64 decoding.
+const MaxVariants = 7
 
 // maxKeep bounds the scratch a Decoder keeps between calls, so one huge
 // value does not pin its buffers in a pool for ever.
@@ -104,9 +104,13 @@ var byteClass = func() (t [256]byte) {
 //  1. percent-decoding in up to three layers, %uXXXX, and '+' as a space
 //     for kinds whose values are form-encoded (query, form, argument
 //     names, cookies, raw bodies);
-//  2. HTML character references;
+//  2. HTML character references, in up to two layers;
 //  3. JavaScript, JSON and CSS escapes;
 //  4. overlong UTF-8, fullwidth ASCII and NUL bytes folded;
+//
+// (A value of another kind that has both a valid %XX escape and a '+' is
+// decoded as form-encoded too: it is one, sent through a JSON string or a
+// path.)
 //
 // and last a base64 decoding when v or its percent-decoded form is clearly
 // base64 (see [Base64]). That makes at most [MaxVariants] strings, none
@@ -124,6 +128,12 @@ func (d *Decoder) Variants(v string, kind detect.Kind, dst []string) []string {
 	var seen byte
 	for i := 0; i < len(v); i++ {
 		seen |= byteClass[v[i]]
+	}
+	// A JSON string, XML text, header or path that holds a
+	// form-encoded value (escapes and '+' together) is decoded as the
+	// application that form-decodes it would: '+' as a space.
+	if !plus && seen&plusSpecial != 0 && seen&special != 0 && hasEscape([]byte(v)) {
+		plus = true
 	}
 	isSpecial := seen&special != 0 || plus && seen&plusSpecial != 0
 	maybe64 := len(v) >= MinBase64 && seen&notBase64 == 0
@@ -153,7 +163,14 @@ func (d *Decoder) Variants(v string, kind detect.Kind, dst []string) []string {
 			d.add(v, d.a)
 		}
 		if hasByte(d.a, '&') {
+			n := len(d.a)
 			d.stage(v, appendHTML)
+			// A second layer, as its own variant: "&amp;lpar;" is "("
+			// to a page that unescapes twice (one that stores escaped
+			// text and escapes it again).
+			if len(d.a) < n && hasByte(d.a, '&') {
+				d.stage(v, appendHTML)
+			}
 		}
 		if hasByte(d.a, '\\') {
 			d.stage(v, appendJS)

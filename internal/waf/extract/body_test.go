@@ -60,6 +60,10 @@ func TestBodies(t *testing.T) {
 			want: []string{"xml|b|xml:/a/b|x", "body||body|<a><b>x</b>"}, facts: Facts{Malformed: true}},
 		{name: "xml not xml", ctype: "application/xml", body: `' or 1=1`,
 			want: []string{"xml||xml:|' or 1=1", "body||body|' or 1=1"}, facts: Facts{Malformed: true}},
+		{name: "xml include element", ctype: "text/xml", body: `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:include schemaLocation="http://x/a.xsd"/></xs:schema>`,
+			want: []string{`xml|xs|xml:/xs:schema/@xmlns:xs|http://www.w3.org/2001/XMLSchema`,
+				`xml|include|xml:/xs:schema/xs:include|<xs:include schemaLocation="http://x/a.xsd"/>`,
+				`xml|schemaLocation|xml:/xs:schema/xs:include/@schemaLocation|http://x/a.xsd`}},
 		{name: "xml other charset", ctype: "application/xml", body: `<?xml version="1.0" encoding="ISO-8859-1"?><a>x</a>`,
 			want: []string{"xml|a|xml:/a|x"}},
 		{name: "xml depth", ctype: "application/xml", body: `<a><b><c q="1">x</c></b></a>`, cfg: &Config{MaxDepth: 2},
@@ -184,4 +188,27 @@ func TestGraphQLQueryArg(t *testing.T) {
 		t.Error("facts.GraphQL = false")
 	}
 	check(t, "graphql targets", only(got, "graphql"), []string{"query|id|graphql:id|' or 1=1"})
+}
+
+func TestGraphQLIntrospection(t *testing.T) {
+	tests := []struct {
+		name, method, target, ctype, body string
+		want                              bool
+	}{
+		{"schema in json", "POST", "/graphql", "application/json", `{"query":"query IntrospectionQuery { __schema { queryType { name } } }"}`, true},
+		{"type in body", "POST", "/graphql", "application/graphql", `{ __type(name: "User") { fields { name } } }`, true},
+		{"schema in query arg", "GET", "/graphql?query=%7B__schema%7Btypes%7Bname%7D%7D%7D", "", "", true},
+		{"encoded twice", "GET", "/graphql?query=%257B__schema%257Btypes%257Bname%257D%257D%257D", "", "", true},
+		{"typename only", "POST", "/graphql", "application/json", `{"query":"{ user(id: 1) { name __typename } }"}`, false},
+		{"word in a value", "POST", "/api", "application/json", `{"note":"the __schema field"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, body := newRequest(t, tt.method, tt.target, tt.ctype, tt.body)
+			_, facts := Request(r, body, nil, nil)
+			if facts.GraphQLIntrospection != tt.want {
+				t.Errorf("GraphQLIntrospection = %v, want %v", facts.GraphQLIntrospection, tt.want)
+			}
+		})
+	}
 }

@@ -92,6 +92,9 @@ type Facts struct {
 	Binary bool
 	// GraphQL says a GraphQL document was found (body or "query").
 	GraphQL bool
+	// GraphQLIntrospection says a GraphQL document (or a "query" value)
+	// asks for the schema: __schema or __type.
+	GraphQLIntrospection bool
 }
 
 // Request appends the targets of r, with body as its buffered body, to dst

@@ -10,7 +10,16 @@ import (
 // servers read over GET: percent-decoded once, it may be a GraphQL
 // document.
 func (x *extractor) graphQLArg(raw string) {
-	x.graphQL(x.unescape(raw), detect.KindQuery)
+	q := x.unescape(raw)
+	x.graphQL(q, detect.KindQuery)
+	// A client that encodes the document once more still asks for what
+	// it asks for: look for introspection under up to two more layers.
+	for layer := 0; layer < 2 && strings.IndexByte(q, '%') >= 0 && !x.facts.GraphQLIntrospection; layer++ {
+		q = x.unescape(q)
+		if introspection(q) {
+			x.facts.GraphQLIntrospection = true
+		}
+	}
 }
 
 // graphQL adds the string literals of the GraphQL document q as targets of
@@ -18,6 +27,9 @@ func (x *extractor) graphQLArg(raw string) {
 // the literal is given to, when q looks like GraphQL. The document itself
 // is a target already (the body, a JSON value, a query argument).
 func (x *extractor) graphQL(q string, k detect.Kind) {
+	if introspection(q) {
+		x.facts.GraphQLIntrospection = true
+	}
 	if !looksGraphQL(q) {
 		return
 	}
@@ -82,6 +94,30 @@ func graphQLString(q string, i int) (string, int) {
 
 // looksGraphQL reports whether q could be a GraphQL document: it starts
 // (after spaces) with '{' or a name, and has braces.
+// introspection reports whether q selects the GraphQL introspection
+// fields __schema or __type (not __typename, which clients add to every
+// query).
+func introspection(q string) bool {
+	for _, f := range [...]string{"__schema", "__type"} {
+		for i := 0; i < len(q); {
+			k := strings.Index(q[i:], f)
+			if k < 0 {
+				break
+			}
+			k += i
+			e := k + len(f)
+			i = e
+			if k > 0 && isIdent(q[k-1]) || e < len(q) && isIdent(q[e]) {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func isIdent(c byte) bool { return c == '_' || isAlnum(c) }
+
 func looksGraphQL(q string) bool {
 	q = strings.TrimLeft(q, " \t\r\n,")
 	if q == "" || !(q[0] == '{' || q[0] == '_' || isAlnum(q[0])) {

@@ -55,6 +55,24 @@ func (x *extractor) xml(body []byte) {
 					path = appendQName(path, t.Name)
 				}
 			}
+			if includeElement(t.Name.Local) && !x.full() {
+				// XInclude and schema include/import elements fetch
+				// what they name: the element itself goes to the XXE
+				// detector, which judges the tag, not only its values.
+				start := x.sb.Len()
+				x.sb.WriteByte('<')
+				x.sb.WriteString(qname(t.Name))
+				for _, a := range t.Attr {
+					x.sb.WriteByte(' ')
+					x.sb.WriteString(qname(a.Name))
+					x.sb.WriteString(`="`)
+					x.sb.WriteString(a.Value)
+					x.sb.WriteByte('"')
+				}
+				x.sb.WriteString("/>")
+				tag := x.sb.String()[start:]
+				x.add(detect.KindXML, t.Name.Local, x.locBytes("xml", path), tag)
+			}
 			for _, a := range t.Attr {
 				if a.Value == "" || x.full() {
 					continue
@@ -112,6 +130,17 @@ func (x *extractor) xml(body []byte) {
 	if malformed || depth != 0 || roots == 0 {
 		x.malformed(body)
 	}
+}
+
+// includeElement reports the local names of elements that make an XML
+// processor fetch a resource (xi:include, xs:include, xs:import,
+// xs:redefine, xs:override, xsl:include, xsl:import).
+func includeElement(local string) bool {
+	switch local {
+	case "include", "import", "redefine", "override":
+		return true
+	}
+	return false
 }
 
 // qname is an XML name as written, with its prefix.

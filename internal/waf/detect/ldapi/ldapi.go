@@ -15,6 +15,8 @@
 //	ldapi.extensible    attr:dn:oid:=value                          5
 //	ldapi.items         two adjacent items "(a=b)(c=d)"             3
 //	ldapi.absolute      "(&)" or "(|)" on its own                   3
+//	ldapi.truncation    filters closed that the value did not open,  5
+//	                    then a NUL byte to cut the rest off ("*))\x00")
 //
 // A Detector is stateless and safe for concurrent use.
 package ldapi
@@ -45,6 +47,9 @@ const (
 // Detect parses the filter fragments in in.Value.
 func (*Detector) Detect(in *detect.Input, dst []detect.Match) []detect.Match {
 	v := in.Value
+	if off, n, ok := truncation(v); ok {
+		dst = append(dst, match("ldapi.truncation", 5, off, n))
+	}
 	open := strings.IndexByte(v, '(')
 	if open < 0 {
 		if off, n, ok := findExtensible(v); ok {
@@ -114,6 +119,33 @@ func (*Detector) Detect(in *detect.Input, dst []detect.Match) []detect.Match {
 		}
 	}
 	return dst
+}
+
+// truncation finds a ')' that closes a filter the value did not open,
+// right before a NUL byte: the value ends the application's filter early
+// and the NUL makes a C-based LDAP library ignore the rest of it.
+func truncation(v string) (off, n int, ok bool) {
+	z := strings.IndexByte(v, 0)
+	if z < 1 || v[z-1] != ')' {
+		return 0, 0, false
+	}
+	depth := 0
+	for i := 0; i < z; i++ {
+		switch v[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		}
+	}
+	if depth >= 0 {
+		return 0, 0, false
+	}
+	start := z - 1
+	for start > 0 && z-start < 64 && v[start-1] != ' ' {
+		start--
+	}
+	return start, z + 1 - start, true
 }
 
 func match(rule string, score, off, n int) detect.Match {

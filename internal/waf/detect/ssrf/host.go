@@ -30,6 +30,9 @@ type hostInfo struct {
 	// IPv4 inside IPv6, full-width digits, or a wildcard-DNS name that
 	// embeds an address.
 	obfuscated bool
+	// literal says the host was a plain IP address (set by the URL
+	// scanner, not by classify).
+	literal bool
 }
 
 // classify judges host, a URL's host as written (brackets, a zone and a

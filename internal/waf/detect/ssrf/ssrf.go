@@ -245,7 +245,30 @@ func (c *scanner) host(hp string, off int, strong, userinfo bool) {
 	if h == "" {
 		return
 	}
-	c.judge(classify(h), off, len(hp), strong, false)
+	info := classify(h)
+	info.literal = ipLiteral(h)
+	c.judge(info, off, len(hp), strong, false)
+}
+
+// ipLiteral reports a host written as a plain dotted IPv4 address or a
+// bracketed IPv6 one.
+func ipLiteral(h string) bool {
+	if h == "" {
+		return false
+	}
+	if h[0] == '[' {
+		return true
+	}
+	dots := 0
+	for i := 0; i < len(h); i++ {
+		switch c := h[i]; {
+		case c == '.':
+			dots++
+		case c < '0' || c > '9':
+			return false
+		}
+	}
+	return dots == 3
 }
 
 // stripPort removes ":port" from host (and ":password" from userinfo).
@@ -292,7 +315,9 @@ func (c *scanner) judge(h hostInfo, off, n int, strong, whole bool) {
 		}
 	case catPrivate:
 		switch {
-		case strong && h.obfuscated:
+		case strong && (h.obfuscated || h.literal && !whole):
+			// A URL-valued parameter naming a LAN address by number: a
+			// request for the server to reach into its own network.
 			c.f.add("ssrf.private", 5, 1, off, n)
 		case strong && !whole:
 			c.f.add("ssrf.private", 3, 1, off, n)

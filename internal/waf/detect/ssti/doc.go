@@ -26,6 +26,8 @@
 //	                  (with, assign, ... 4; for 3; FreeMarker and Velocity
 //	                  directives 4)
 //	ssti.statement    {php}                                                   5
+//	ssti.probe        the polyglot error probe: openers of three template     5
+//	                  syntaxes within 16 bytes ("${{<%[%'\"}}%\.")
 //
 // A Detector is stateless and safe for concurrent use.
 package ssti

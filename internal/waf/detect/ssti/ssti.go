@@ -100,6 +100,9 @@ func (*Detector) Detect(in *detect.Input, dst []detect.Match) []detect.Match {
 			i = end - 1
 		}
 	}
+	if off, n, ok := probe(v); ok {
+		dst = append(dst, detect.Match{Class: detect.SSTI, Rule: "ssti.probe", Score: 5, Paranoia: 1, Off: off, Len: n})
+	}
 	if r.expr.Score > 0 {
 		dst = append(dst, r.expr)
 	}
@@ -107,6 +110,78 @@ func (*Detector) Detect(in *detect.Input, dst []detect.Match) []detect.Match {
 		dst = append(dst, r.stmt)
 	}
 	return dst
+}
+
+// probeSpan is how close together the openers of a polyglot probe sit.
+const probeSpan = 16
+
+// probe finds the template engines' polyglot error probe ("${{<%[%'\"}}%\."):
+// the openers of three or more different template syntaxes packed within
+// probeSpan bytes, which no text and no template in one language has, and
+// which makes whichever engine renders the value fail with an error that
+// names it.
+func probe(v string) (off, n int, ok bool) {
+	type at struct {
+		kind byte
+		pos  int
+	}
+	var seen [8]at
+	ns := 0
+	for i := 0; i+1 < len(v); i++ {
+		var k byte
+		switch v[i : i+2] {
+		case "${":
+			k = 1
+		case "{{":
+			k = 2
+		case "<%":
+			k = 3
+		case "[%":
+			k = 4
+		case "#{":
+			k = 5
+		case "{%":
+			k = 6
+		case "*{":
+			k = 7
+		case "@(":
+			k = 8
+		default:
+			continue
+		}
+		// Drop openers too far back, then count the distinct kinds.
+		j := 0
+		for _, s := range seen[:ns] {
+			if i-s.pos < probeSpan && s.kind != k {
+				seen[j] = s
+				j++
+			}
+		}
+		ns = j
+		if ns == len(seen) {
+			ns--
+			copy(seen[:], seen[1:])
+		}
+		seen[ns] = at{k, i}
+		ns++
+		var kinds uint16
+		for _, s := range seen[:ns] {
+			kinds |= 1 << s.kind
+		}
+		if bits := popcount(kinds); bits >= 3 {
+			start := seen[0].pos
+			return start, i + 2 - start, true
+		}
+	}
+	return 0, 0, false
+}
+
+func popcount(x uint16) int {
+	n := 0
+	for ; x != 0; x &= x - 1 {
+		n++
+	}
+	return n
 }
 
 // hasDelimiterByte is the prefilter: every delimiter has one of these.

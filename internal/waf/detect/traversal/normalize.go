@@ -15,8 +15,13 @@ type norm struct {
 	buf     [tokenMax]byte
 	n       int
 	evasion bool // an encoded, overlong or fullwidth dot or slash
-	back    bool // had a backslash
-	nul     int  // offset of the first NUL, or -1
+	// form says the token is a form-encoded value as sent, where
+	// browsers write every '/' and '\' as %2F and %5C: those escapes
+	// are ordinary encoding there, not an evasion (an escaped dot still
+	// is: no browser encodes '.').
+	form bool
+	back bool // had a backslash
+	nul  int  // offset of the first NUL, or -1
 }
 
 func hexVal(c byte) int {
@@ -71,7 +76,7 @@ func (p *norm) normalize(s string) {
 			if r, k := percent(s[i:]); k > 0 {
 				if b := pathByte(r); b != 0xff {
 					p.put(b)
-					p.evasion = p.evasion || b != 0
+					p.evasion = p.evasion || b != 0 && !(p.form && k == 3 && (r == '/' || r == '\\'))
 					i += k
 					continue
 				}

@@ -64,6 +64,14 @@ func (d *Detector) Detect(in *detect.Input, dst []detect.Match) []detect.Match {
 	if !worth(v) && in.Kind != detect.KindFilename {
 		return dst
 	}
+	if in.Kind == detect.KindBody && in.Name != "" {
+		// An uploaded file's content is named by its form field
+		// ("file"), which says nothing about what the URLs inside it
+		// are for.
+		cp := *in
+		cp.Name = ""
+		in = &cp
+	}
 	var lfi, rfi finding
 	if strings.Contains(v, "://") || strings.Contains(v, "data:") || strings.Contains(v, "DATA:") {
 		wrappers(v, in.Name, &rfi)
@@ -163,6 +171,15 @@ func isProse(v string) bool {
 	return words >= 3
 }
 
+// formKind reports the kinds whose values arrive form-encoded.
+func formKind(k detect.Kind) bool {
+	switch k {
+	case detect.KindQuery, detect.KindForm, detect.KindArgName, detect.KindCookie:
+		return true
+	}
+	return false
+}
+
 // interesting reports whether a token can be a path worth normalising.
 func interesting(t string) bool {
 	for i := 0; i < len(t); i++ {
@@ -181,6 +198,7 @@ func interesting(t string) bool {
 // token analyses one path token found at off in the value.
 func (s *scan) token(tok string, off int) {
 	p := &s.p
+	p.form = s.in.Value == s.in.Raw && formKind(s.in.Kind)
 	p.normalize(tok)
 	a := analyse(p.buf[:p.n], p.nul)
 	end := off + len(tok)

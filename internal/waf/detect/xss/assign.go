@@ -136,6 +136,10 @@ func (sc *scanner) handler(lo, ws, e, i, hi, depth int) {
 	strongPos := false
 	switch {
 	case k == lo, sep:
+	case s[k-1] == '`':
+		// Code quoted in prose or Markdown (`onClick={...}` in JSX):
+		// no browser ends an attribute at a backtick, so only a sink
+		// value counts.
 	case isQuote(s[k-1]):
 		strongPos = true
 	case strings.IndexByte(".;{,(", s[k-1]) >= 0:
