@@ -157,6 +157,12 @@ func (d *Decoder) Variants(v string, kind detect.Kind, dst []string) []string {
 			if !has64 && base64Shape(one) {
 				d.b64, has64 = appendBase64(d.b64[:0], one)
 			}
+			if plus && !hasEscape(one) && hasByte(one, '+') {
+				// A second layer would only turn '+' into spaces:
+				// "%2B" was a '+' to an application that decodes
+				// once ("'+(SELECT ...)+'"), so keep this layer too.
+				d.add(v, one)
+			}
 			out, spare, f := moreURLLayers(one, d.c, plus, f)
 			d.a, d.b, d.c = out, d.a, spare
 			d.flags |= f

@@ -38,6 +38,7 @@ func TestVariants(t *testing.T) {
 			[]string{"%26lt;\\x73%EF%BC%9E%00+dGhpcyBpcyBhIHRlc3Q=", "&lt;\\x73＞\x00 dGhpcyBpcyBhIHRlc3Q=", "<\\x73＞\x00 dGhpcyBpcyBhIHRlc3Q=", "<s＞\x00 dGhpcyBpcyBhIHRlc3Q=", "<s> dGhpcyBpcyBhIHRlc3Q="},
 			Percent | HTMLEntity | JSEscape | Fullwidth | NUL},
 		{"html that undoes itself", detect.KindJSON, "&amp;", []string{"&amp;", "&"}, HTMLEntity},
+		{"plus sent as %2B", detect.KindQuery, "%27%2B%28SELECT+1%29%2B%27", []string{"%27%2B%28SELECT+1%29%2B%27", "'+(SELECT 1)+'", "' (SELECT 1) '"}, Percent},
 		{"html twice", detect.KindJSON, "confirm&amp;lpar;1&amp;rpar;", []string{"confirm&amp;lpar;1&amp;rpar;", "confirm&lpar;1&rpar;", "confirm(1)"}, HTMLEntity},
 		{"form-encoded json string", detect.KindJSON, "%3Ca+b%3E", []string{"%3Ca+b%3E", "<a b>"}, Percent},
 		{"plus alone in json", detect.KindJSON, "C++ and a+b", []string{"C++ and a+b"}, 0},

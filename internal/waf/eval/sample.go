@@ -164,6 +164,51 @@ func corpusSamples(dir string) ([]sample, error) {
 		}
 		out = append(out, ss...)
 	}
+	values, err := filepath.Glob(filepath.Join(dir, "values_*.txt"))
+	if err != nil {
+		return nil, fmt.Errorf("read corpus: %w", err)
+	}
+	sort.Strings(values)
+	for _, name := range values {
+		ss, err := readValues(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ss...)
+	}
+	return out, nil
+}
+
+// readValues reads a values_*.txt file: lines of "class<TAB>value" ('#'
+// starts a comment line), each value sent twice, as a search query
+// argument and as a JSON string.
+func readValues(name string) ([]sample, error) {
+	data, err := os.ReadFile(name) // #nosec G304 G703 -- a corpus file the user named
+	if err != nil {
+		return nil, fmt.Errorf("read corpus: %w", err)
+	}
+	base := filepath.Base(name)
+	var out []sample
+	for i, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		class, value, ok := strings.Cut(line, "\t")
+		if !ok || class == "" || value == "" {
+			return nil, fmt.Errorf("read %s:%d: want class<TAB>value", base, i+1)
+		}
+		src := fmt.Sprintf("%s:%d", base, i+1)
+		body, err := json.Marshal(map[string]string{"q": value})
+		if err != nil {
+			return nil, fmt.Errorf("read %s:%d: %w", base, i+1, err)
+		}
+		out = append(out,
+			sample{Set: "corpus", Class: class, Where: "query:q", Group: "query", Source: src, Payload: value,
+				Method: http.MethodGet, Target: "/search?q=" + url.QueryEscape(value), Headers: browserHeaders},
+			sample{Set: "corpus", Class: class, Where: "json:$.q", Group: "json", Source: src, Payload: value,
+				Method: http.MethodPost, Target: "/api/search", Body: body,
+				Headers: append([]header{{"Content-Type", "application/json"}}, browserHeaders...)})
+	}
 	return out, nil
 }
 

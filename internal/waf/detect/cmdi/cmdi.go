@@ -9,14 +9,16 @@ import (
 
 // Rules.
 const (
-	ruleChain     = "cmdi.chained-command" // a command after ; | && || & or a newline
-	ruleSubst     = "cmdi.substitution"    // a command in $(...), backticks or <(...)
-	ruleBare      = "cmdi.bare-command"    // a value that is a command line
-	ruleInterp    = "cmdi.interpreter"     // bash -c, cmd /c, powershell -enc, nc -e ...
-	ruleCodeExec  = "cmdi.code-exec"       // system('id'), os.system(, Runtime.exec(
-	ruleShellshok = "cmdi.shellshock"      // () { :; };
-	ruleDeserial  = "cmdi.unsafe-yaml"     // !!python/object ...
-	ruleScript    = "cmdi.asp-code"        // Execute(, Response.Write, On Error Resume Next
+	ruleChain     = "cmdi.chained-command"    // a command after ; | && || & or a newline
+	ruleSubst     = "cmdi.substitution"       // a command in $(...), backticks or <(...)
+	ruleBare      = "cmdi.bare-command"       // a value that is a command line
+	ruleInterp    = "cmdi.interpreter"        // bash -c, cmd /c, powershell -enc, nc -e ...
+	ruleCodeExec  = "cmdi.code-exec"          // system('id'), os.system(, Runtime.exec(
+	ruleShellshok = "cmdi.shellshock"         // () { :; };
+	ruleDeserial  = "cmdi.unsafe-yaml"        // !!python/object ...
+	ruleScript    = "cmdi.asp-code"           // Execute(, Response.Write, On Error Resume Next
+	ruleDynamic   = "cmdi.dynamic-command"    // a command name built from expansions: a=wh;b=oami;$a$b, ${PATH:0:1}bin${PATH:0:1}id
+	ruleArgInject = "cmdi.argument-injection" // an option that runs a command: -oProxyCommand=id, --upload-pack=id
 )
 
 // maxArgs is how many arguments of one command are looked at.
@@ -75,11 +77,57 @@ func (d *Detector) Detect(in *detect.Input, dst []detect.Match) []detect.Match {
 	}
 	var sh, code finding
 	d.code(v, &code)
+	argInjection(v, &sh)
 	if d.worth(v) {
 		d.shell(v, cmdName(in.Name), &sh)
 	}
 	dst = sh.append(dst)
 	return code.append(dst)
+}
+
+// argOptions are options with which a program runs a command given as
+// their value, in lower case. A value that is such an option
+// ("-oProxyCommand=id" passed to ssh or scp, "--upload-pack=id" to git,
+// "--to-command=id" to tar) runs the command when the application puts it
+// in an argument list, with no shell syntax at all. The ssh forms are
+// matched after "-o" and optional blanks, and take '=' or a blank before
+// their value.
+var argOptions = [...]string{
+	"proxycommand", "localcommand", "knownhostscommand", // ssh -o
+	"--upload-pack", "--receive-pack", // git
+	"--to-command", "--checkpoint-action=exec", "--use-compress-program", "--info-script", "--new-volume-script", // tar
+	"--rsh", // rsync
+}
+
+// argInjection records a value that starts with an option that runs a
+// command, followed by a command.
+func argInjection(v string, best *finding) {
+	i := 0
+	for i < len(v) && (isBlank(v[i]) || v[i] == '\'' || v[i] == '"') {
+		i++
+	}
+	if i+3 >= len(v) || v[i] != '-' {
+		return
+	}
+	t := v[i:min(len(v), i+64)]
+	ssh := t[1] == 'o'
+	if ssh {
+		t = strings.TrimLeft(t[2:], " \t\"'")
+	}
+	for _, o := range argOptions {
+		if ssh != (o[0] != '-') || len(t) <= len(o) || !strings.EqualFold(t[:len(o)], o) {
+			continue
+		}
+		sep := t[len(o)]
+		if sep != '=' && !(ssh && isBlank(sep)) {
+			continue
+		}
+		rest := strings.TrimLeft(t[len(o)+1:], " \t\"'")
+		if rest != "" {
+			best.offer(5, 1, ruleArgInject, i, i+min(len(v)-i, 64))
+		}
+		return
+	}
 }
 
 // worth reports whether v could hold a shell command: it has a shell
@@ -258,6 +306,11 @@ type command struct {
 	ctx      ctxKind
 	subst    bool // the context is a substitution
 	off, end int
+	evasive  bool // a known name built from expansions: $a$b, ${PATH:0:1}bin${PATH:0:1}id, $SHELL
+	dyn      bool // an unknown name made only of expansions ($x, $a$b) or obfuscated (${X:0:1}bin)
+	obf      bool // dyn through substrings or transformations (${x:0:1}, ${!x}, ${x//a/b})
+	bound    bool // dyn whose expansions the value itself determines (x=5;$x)
+	tick     bool // in a backtick substitution
 }
 
 // args summarises a command's arguments.
@@ -311,6 +364,8 @@ type pass struct {
 	pipe    bool // ... and ends at a pipe
 	cmd     command
 	args    args
+	vars    vars         // variables the value assigns
+	xbuf    [valMax]byte // an expanded word
 }
 
 func (p *pass) run(s string, q byte, base int) {
@@ -319,6 +374,7 @@ func (p *pass) run(s string, q byte, base int) {
 	p.state, p.ctx, p.subst, p.seen, p.redir, p.inSpan, p.wordEnd = stExpect, ctxBare, false, false, false, false, -1
 	p.term, p.eof, p.pipe = false, false, false
 	p.cmd, p.args = command{}, args{}
+	p.vars.n = 0
 	for {
 		t := p.lx.next()
 		switch t.kind {
@@ -365,6 +421,9 @@ func (p *pass) run(s string, q byte, base int) {
 				p.args.strong += 2 // outweighs a word of prose: "echo hi > x"
 			}
 		case tokWord:
+			if t.flags&wAssign != 0 && t.flags&wBrace == 0 && !p.redir {
+				p.assign(t) // x=id, export x=id, set x=id
+			}
 			if p.redir {
 				p.redir = false
 				p.target(t)
@@ -425,14 +484,14 @@ func (p *pass) command(t token) {
 	if len(w) == 0 || t.flags&wAssign != 0 && t.flags&wBrace == 0 {
 		return // VAR=value before a command
 	}
-	c := p.d.resolve(w, t.flags)
+	c := p.resolveWord(t)
 	c.ctx, c.subst, c.off, c.end = p.ctx, p.subst, t.off, t.end
 	if t.flags&wBrace != 0 && c.ctx < ctxMid {
 		c.ctx = ctxMid // {ls,-la}: brace expansion is no prose
 	}
 	p.cmd, p.args = c, args{}
 	switch {
-	case !c.known && !c.binpath:
+	case !c.known && !c.binpath && !c.dyn:
 		p.state = stSkip
 	case c.wrapper:
 		p.state = stWrapper
@@ -452,9 +511,10 @@ func (p *pass) wrapped(t token) {
 	if w[0] == '-' || w[0] == '/' && len(w) <= 3 || t.flags&wAssign != 0 || allDigits(w) {
 		return
 	}
-	c := p.d.resolve(w, t.flags)
-	if c.known && !c.wrapper || c.binpath {
+	c := p.resolveWord(t)
+	if c.known && !c.wrapper || c.binpath || c.dyn && (c.bound || c.obf) {
 		c.ctx, c.subst, c.off, c.end = p.cmd.ctx, p.cmd.subst, p.cmd.off, t.end
+		c.evasive = c.evasive || p.cmd.evasive
 		p.cmd, p.args = c, args{}
 		p.state = stArgs
 		return
@@ -554,6 +614,11 @@ func (p *pass) cell() bool { return p.pipe && !p.term }
 //     .exe, a network tool with an IP address and options, or a parameter
 //     named like a command.
 //
+// A known command whose name the value builds from its own variables or
+// hides behind substrings ($a$b, ${PATH:0:1}bin${PATH:0:1}id) is strong
+// in any context but the start; a name of expansions that is no command
+// we know is judged by judgeDyn.
+//
 // Weaker combinations score 3 at paranoia 2.
 func (p *pass) judge() (score, paranoia int, rule string) {
 	c, a := &p.cmd, &p.args
@@ -573,8 +638,22 @@ func (p *pass) judge() (score, paranoia int, rule string) {
 	case c.ctx == ctxBare:
 		rule = ruleBare
 	}
+	if c.evasive || c.dyn {
+		rule = ruleDynamic
+	}
 	if code {
 		rule = ruleInterp
+	}
+	if c.dyn {
+		return p.judgeDyn(g, rule)
+	}
+	if c.evasive && c.ctx != ctxBare {
+		// A command we know, its name built from the value's own
+		// variables or hidden behind substrings: no text does that.
+		if g == gNone && !c.subst && p.cell() {
+			return 3, 2, rule
+		}
+		return 5, 1, rule
 	}
 	switch c.ctx {
 	case ctxStrong:
@@ -616,6 +695,40 @@ func (p *pass) judge() (score, paranoia int, rule string) {
 		return 3, 2, rule
 	}
 	return 0, 0, ""
+}
+
+// judgeDyn scores a command whose name is no command we know but is made
+// of expansions ($x, $a$b) or obfuscated (${X:0:1}bin${X:0:1}id, ${!x}).
+// After a separator or in a substitution such a name is shell: built
+// from variables the value assigns (a=wh;b=oami;$a$b) or obfuscated, it
+// blocks; a lone unknown variable blocks in a strong context (;$x, $($x))
+// and is suspect elsewhere. At the start of a value it is at most suspect:
+// obfuscated, or with a sensitive argument ("$EDITOR /etc/hosts").
+func (p *pass) judgeDyn(g int, rule string) (score, paranoia int, _ string) {
+	c := &p.cmd
+	switch {
+	case c.ctx == ctxBare:
+		if g == gSensitive || c.obf && g != gEnglish {
+			return 3, 2, rule
+		}
+		return 0, 0, ""
+	case g == gSensitive:
+		return 5, 1, rule
+	case g == gEnglish:
+		if c.obf || c.bound {
+			return 3, 2, rule // "a=b; $a is here"
+		}
+		return 0, 0, "" // "; $name is here"
+	case g == gNone && !c.subst && p.cell():
+		return 3, 2, rule // "| $price | x |"
+	case c.obf || c.bound:
+		return 5, 1, rule
+	case p.pipe && !c.subst:
+		return 3, 2, rule // "| $price | $qty |": a table of placeholders
+	case c.ctx == ctxStrong && !c.tick:
+		return 5, 1, rule
+	}
+	return 3, 2, rule // "x | $y", `${a}` (a JavaScript template)
 }
 
 // resolve looks up a word in command position: a plain name, a path whose

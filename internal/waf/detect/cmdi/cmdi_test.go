@@ -55,6 +55,26 @@ func TestDetect(t *testing.T) {
 		{"brace list", detect.Input{Value: ";{cat,/etc/passwd}"}, ruleChain, 5},
 		{"caret escapes", detect.Input{Value: "&c^m^d /c di^r"}, ruleInterp, 5},
 		{"comspec", detect.Input{Value: "%COMSPEC% /c dir"}, ruleInterp, 5},
+		{"substring of PATH", detect.Input{Value: ";${PATH:0:1}bin${PATH:0:1}id"}, ruleDynamic, 5},
+		{"substring of unknown variable", detect.Input{Value: ";${X:0:1}bin${X:0:1}id"}, ruleDynamic, 5},
+		{"name from assigned variables", detect.Input{Value: ";a=wh;b=oami;$a$b"}, ruleDynamic, 5},
+		{"exported variable", detect.Input{Value: "a;export x=id;$x"}, ruleDynamic, 5},
+		{"ANSI-C quoted value", detect.Input{Value: ";x=$'\\x69\\x64';$x"}, ruleDynamic, 5},
+		{"indirection", detect.Input{Value: ";a=x;x=id;${!a}"}, ruleDynamic, 5},
+		{"lone variable in strong context", detect.Input{Value: ";$cmd"}, ruleDynamic, 5},
+		{"default word", detect.Input{Value: ";${x:-id}"}, ruleChain, 5},
+		{"ssh option", detect.Input{Value: "-oProxyCommand=id"}, ruleArgInject, 5},
+		{"git option", detect.Input{Value: "--upload-pack=touch /tmp/x"}, ruleArgInject, 5},
+		{"prices", detect.Input{Value: "cost is $5; tax $1"}, "", 0},
+		{"default in prose", detect.Input{Value: "use ${HOME:-/tmp} as default"}, "", 0},
+		{"assignments then a word", detect.Input{Value: "a=1; b=2; echo total"}, "", 0},
+		{"formula", detect.Input{Value: "Set x=5; then $x is 5 in the formula"}, "", 0},
+		{"numbers from variables", detect.Input{Value: "a=1; b=2; $a$b"}, "", 0},
+		{"variable after separator", detect.Input{Value: "x | $y"}, "", 0},
+		{"table of placeholders", detect.Input{Value: "| $price | $qty |"}, "", 0},
+		{"template literal", detect.Input{Value: "`${a}${b}`"}, "", 0},
+		{"template default", detect.Input{Value: "total=${a:-0}; ${b:-none}"}, "", 0},
+		{"ssh option alone", detect.Input{Value: "-oProxyCommand"}, "", 0},
 	}
 	d := New()
 	for _, tt := range tests {
@@ -102,6 +122,13 @@ func TestLexer(t *testing.T) {
 		{"x=1 y", "w:x=1 w:y"},
 		{"50% off", "w:50% w:off"},
 		{"$((1+2))", "w:0"},
+		{"$'\\151\\144'", "w:id"},
+		{"$'\\u0069d'", "w:id"},
+		{"$'a\\tb'", "w:a\tb"},
+		{"$'w\\q'", "w:w\\q"},
+		{"$'\\x'", "w:\\x"},
+		{"$a$b", "w:**"},
+		{"${x:-id} ${x/a/b}", "w:* w:*"},
 	}
 	for _, tt := range tests {
 		var l lexer
@@ -122,6 +149,48 @@ func TestLexer(t *testing.T) {
 		}
 		if g := strings.Join(got, " "); g != tt.want {
 			t.Errorf("lex(%q) = %q, want %q", tt.in, g, tt.want)
+		}
+	}
+}
+
+func TestLexerRefs(t *testing.T) {
+	tests := []struct {
+		in     string
+		flags  uint16 // of wSubstr|wXform
+		op     uint8  // of the first ref
+		name   string
+		off, n int
+	}{
+		{"$ab", 0, xPlain, "ab", 0, 0},
+		{"${ab}x", 0, xPlain, "ab", 0, 0},
+		{"${PATH:0:1}", wSubstr, xSubstr, "PATH", 0, 1},
+		{"${x:2}", wSubstr, xSubstr, "x", 2, -1},
+		{"${x: -3:2}", wSubstr, xSubstr, "x", -3, 2},
+		{"${x:(-1)}", wSubstr, xSubstr, "x", -1, -1},
+		{"${x:$i:1}", wSubstr, xSubstr, "x", 0, -2},
+		{"${x:-id}", 0, xDefault, "x", 0, 0},
+		{"${x=id}", 0, xDefault, "x", 0, 0},
+		{"${x:+y}", 0, xOther, "x", 0, 0},
+		{"${#x}", 0, xOther, "", 0, 0},
+		{"${!x}", wXform, xXform, "x", 0, 0},
+		{"${x//a/b}", wXform, xXform, "x", 0, 0},
+		{"${x,,}", wXform, xXform, "x", 0, 0},
+		{"%ab%", 0, xPlain, "ab", 0, 0},
+		{"%ab:~1,2%", wSubstr, xOther, "ab", 0, 0},
+	}
+	for _, tt := range tests {
+		var l lexer
+		l.reset(tt.in, 0)
+		tk := l.next()
+		if tk.kind != tokWord || len(tk.refs) == 0 {
+			t.Errorf("lex(%q) = %+v, want a word with an expansion", tt.in, tk)
+			continue
+		}
+		r := tk.refs[0]
+		if f := tk.flags & (wSubstr | wXform); f != tt.flags || r.op != tt.op || r.name.of(tt.in) != tt.name ||
+			tt.op == xSubstr && (r.off != tt.off || r.n != tt.n) {
+			t.Errorf("lex(%q): flags %b ref %+v (name %q), want flags %b op %d name %q off %d n %d",
+				tt.in, f, r, r.name.of(tt.in), tt.flags, tt.op, tt.name, tt.off, tt.n)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package cmdi
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // wordMax bounds the normalised text kept of one word; a longer word keeps
 // its first wordMax bytes and is flagged wTrunc. Command names and the
@@ -25,14 +28,46 @@ const (
 
 // Word flags: how a word was written.
 const (
-	wQuoted  uint16 = 1 << iota // had quote characters
-	wEscaped                    // had backslash or caret escapes
-	wExpand                     // had a variable or arithmetic expansion
-	wGlob                       // had glob characters (* ? [)
-	wAssign                     // NAME=value
-	wTrunc                      // longer than wordMax
-	wBrace                      // one item of a {a,b} brace expansion
+	wQuoted   uint16 = 1 << iota // had quote characters
+	wEscaped                     // had backslash or caret escapes
+	wExpand                      // had a variable or arithmetic expansion
+	wGlob                        // had glob characters (* ? [)
+	wAssign                      // NAME=value
+	wTrunc                       // longer than wordMax
+	wBrace                       // one item of a {a,b} brace expansion
+	wSubstr                      // had a substring expansion: ${PATH:0:1}, ${x:2}, %x:~1,3%
+	wXform                       // had a transforming expansion: ${!x}, ${x//a/b}, ${x^^}, ${x#a}
+	wManyRefs                    // had more expansions than maxRefs
 )
+
+// maxRefs bounds the parameter expansions of one word the lexer remembers.
+const maxRefs = 8
+
+// Parameter expansion operators, as a ref records them.
+const (
+	xPlain   uint8 = iota // $x, ${x}, %x%
+	xDefault              // ${x:-w} ${x-w} ${x:=w} ${x=w}: w when x is unset
+	xSubstr               // ${x:off} ${x:off:len}
+	xXform                // ${!x} ${x/a/b} ${x^^} ${x,,} ${x#a} ${x%a} ${x@Q}
+	xOther                // ${#x}, ${x:+w}, ${a[0]}: a value the lexer does not follow
+)
+
+// ref is one parameter expansion of a word: the placeholder byte at pos in
+// the word's text ('*' or '?') stands for it. It holds offsets into the
+// input, not strings, so that the lexer keeps no pointers.
+type ref struct {
+	pos    int
+	op     uint8
+	win    bool // a cmd.exe %variable%: its name is matched without case
+	name   span // the variable
+	arg    span // xDefault: the word used when the variable is unset
+	off, n int  // xSubstr: offset (negative: from the end) and length (-1: to the end; -2: not a number)
+}
+
+// span is where a part of an expansion is in the input.
+type span struct{ off, end int }
+
+func (sp span) of(s string) string { return s[sp.off:sp.end] }
 
 // token is one shell token. text aliases the lexer's buffer and is valid
 // until the next call to next.
@@ -42,6 +77,7 @@ type token struct {
 	off, end int  // where the token is in the input
 	flags    uint16
 	text     []byte
+	refs     []ref // the parameter expansions in text, in order
 }
 
 // frame is a saved quoting state, pushed when a substitution opens.
@@ -54,7 +90,8 @@ type frame struct {
 // differ harmlessly, cmd.exe would: quotes are removed ('c'"a"t is cat),
 // backslash and caret escapes are dropped (c\at, c^at), $IFS and ${IFS}
 // split words, positional parameters ($@, $1) vanish, other expansions
-// ($HOME, ${PATH:0:1}, %COMSPEC%) become glob wildcards, brace lists
+// ($HOME, ${PATH:0:1}, %COMSPEC%) become glob wildcards, remembered with
+// their operator (refs) so that the detector can expand them, brace lists
 // ({cat,/etc/passwd}) are split into words, and $'\x63' is decoded.
 //
 // It never fails: any input is some sequence of tokens, and each call to
@@ -69,12 +106,37 @@ type lexer struct {
 	n        int
 	f        uint16
 	buf      [wordMax]byte
+	nref     int
+	refs     [maxRefs]ref
 }
 
 // reset prepares l to lex s starting inside the quote q (0, '\” or '"'),
 // as if the application had put the value between such quotes.
 func (l *lexer) reset(s string, q byte) {
-	l.s, l.i, l.q, l.depth, l.braceEnd, l.n, l.f = s, 0, q, 0, 0, 0, 0
+	l.s, l.i, l.q, l.depth, l.braceEnd, l.n, l.f, l.nref = s, 0, q, 0, 0, 0, 0, 0
+}
+
+// begin starts a new word with flags f.
+func (l *lexer) begin(f uint16) { l.n, l.f, l.nref = 0, f, 0 }
+
+// word returns the token of the word just scanned.
+func (l *lexer) word(start int) token {
+	return token{kind: tokWord, off: start, end: l.i, flags: l.f, text: l.buf[:l.n], refs: l.refs[:l.nref]}
+}
+
+// addRef records the expansion r at the current position of the word and
+// appends its placeholder byte.
+func (l *lexer) addRef(r ref, placeholder byte) {
+	switch {
+	case l.n >= wordMax:
+	case l.nref < maxRefs:
+		r.pos = l.n
+		l.refs[l.nref] = r
+		l.nref++
+	default:
+		l.f |= wManyRefs
+	}
+	l.add(placeholder)
 }
 
 func (l *lexer) peek(k int) byte {
@@ -197,7 +259,7 @@ func (l *lexer) next() token {
 				continue
 			}
 		}
-		l.n, l.f = 0, 0
+		l.begin(0)
 		l.scanWord(len(s))
 		if l.i == start {
 			l.i++ // a byte no rule consumed: skip it
@@ -206,7 +268,7 @@ func (l *lexer) next() token {
 		if l.n == 0 {
 			continue // vanished: '', $IFS, $@, $1
 		}
-		return token{kind: tokWord, off: start, end: l.i, flags: l.f, text: l.buf[:l.n]}
+		return l.word(start)
 	}
 }
 
@@ -340,13 +402,13 @@ func (l *lexer) braceItem() (token, bool) {
 	if k := strings.IndexByte(l.s[l.i:lim], ','); k >= 0 {
 		lim = l.i + k
 	}
-	l.n, l.f = 0, wBrace
+	l.begin(wBrace)
 	l.scanWord(lim)
 	if l.i < lim {
 		l.i = lim // the item holds an operator: drop its rest
 	}
 	l.q = 0
-	t := token{kind: tokWord, off: start, end: l.i, flags: l.f, text: l.buf[:l.n]}
+	t := l.word(start)
 	if l.i < l.braceEnd {
 		l.i++ // the comma
 	}
@@ -537,11 +599,11 @@ func (l *lexer) dollar(dq bool) bool {
 			return true
 		}
 		l.f |= wExpand
+		ph := byte('*')
 		if strings.HasSuffix(body[e:], ":1") {
-			l.add('?') // ${PATH:0:1}: one character
-		} else {
-			l.add('*')
+			ph = '?' // ${PATH:0:1}: one character
 		}
+		l.addRef(l.braceRef(body, e, j+1), ph)
 		return false
 	case c == '\'' && !dq:
 		l.i = j + 1
@@ -569,7 +631,7 @@ func (l *lexer) dollar(dq bool) bool {
 			}
 			return !dq
 		}
-		l.add('*')
+		l.addRef(ref{op: xPlain, name: span{j, k}}, '*')
 		l.f |= wExpand
 		return false
 	}
@@ -578,7 +640,105 @@ func (l *lexer) dollar(dq bool) bool {
 	return false
 }
 
-// ansiC decodes the body of a $'...' string at l.i up to its closing quote.
+// braceRef describes the expansion ${body}, whose body starts at offset at
+// of the input and whose variable name is body[:e], and flags the word
+// when the expansion obfuscates: a substring (${PATH:0:1}) or a
+// transformation (${!x}, ${x//a/b}, ${x,,}), which no ordinary text
+// holds. ${x:-word} is a default, not an obfuscation.
+func (l *lexer) braceRef(body string, e, at int) ref {
+	name, rest := span{at, at + e}, body[e:]
+	switch {
+	case e == 0 && len(body) > 1 && body[0] == '!':
+		l.f |= wXform
+		k := 1
+		for k < len(body) && isNameChar(body[k]) {
+			k++
+		}
+		return ref{op: xXform, name: span{at + 1, at + k}}
+	case e == 0:
+		return ref{op: xOther} // ${#x}, ${@}
+	case rest == "":
+		return ref{op: xPlain, name: name}
+	}
+	switch rest[0] {
+	case ':':
+		if len(rest) > 1 {
+			switch rest[1] {
+			case '-', '=':
+				return ref{op: xDefault, name: name, arg: span{at + e + 2, at + len(body)}}
+			case '+', '?':
+				return ref{op: xOther, name: name}
+			}
+		}
+		l.f |= wSubstr
+		r := ref{op: xSubstr, name: name, n: -2}
+		if off, n, ok := substrNums(rest[1:]); ok {
+			r.off, r.n = off, n
+		}
+		return r
+	case '-', '=':
+		return ref{op: xDefault, name: name, arg: span{at + e + 1, at + len(body)}}
+	case '/', '#', '%', '^', ',', '@':
+		l.f |= wXform
+		return ref{op: xXform, name: name}
+	}
+	return ref{op: xOther, name: name}
+}
+
+// substrNums parses the "off" or "off:len" of ${x:off:len}: small numbers,
+// an offset negative after a blank or in parentheses (${x: -1},
+// ${x:(-1)}). n is -1 when there is no length.
+func substrNums(t string) (off, n int, ok bool) {
+	off, t, ok = substrNum(t)
+	switch {
+	case !ok:
+		return 0, 0, false
+	case t == "":
+		return off, -1, true
+	case t[0] != ':':
+		return 0, 0, false
+	}
+	n, t, ok = substrNum(t[1:])
+	if !ok || t != "" || n < 0 {
+		return 0, 0, false
+	}
+	return off, n, true
+}
+
+func substrNum(t string) (v int, rest string, ok bool) {
+	t = strings.TrimLeft(t, " ")
+	paren := strings.HasPrefix(t, "(")
+	if paren {
+		t = t[1:]
+	}
+	neg := strings.HasPrefix(t, "-")
+	if neg {
+		t = t[1:]
+	}
+	i := 0
+	for i < len(t) && i < 4 && isDigit(t[i]) {
+		v = v*10 + int(t[i]-'0')
+		i++
+	}
+	if i == 0 {
+		return 0, t, false
+	}
+	t = t[i:]
+	if paren {
+		if !strings.HasPrefix(t, ")") {
+			return 0, t, false
+		}
+		t = t[1:]
+	}
+	if neg {
+		v = -v
+	}
+	return v, t, true
+}
+
+// ansiC decodes the body of a $'...' string at l.i up to its closing
+// quote, as bash does: \xHH, \uHHHH, \UHHHHHHHH, \NNN (octal), \cX and the
+// letter escapes; an unknown escape stays as it is.
 func (l *lexer) ansiC() {
 	s := l.s
 	for l.i < len(s) {
@@ -595,14 +755,35 @@ func (l *lexer) ansiC() {
 		e := s[l.i+1]
 		l.i += 2
 		switch e {
-		case 'x':
+		case 'x', 'u', 'U':
+			digits := 2
+			switch e {
+			case 'u':
+				digits = 4
+			case 'U':
+				digits = 8
+			}
 			v, k := 0, 0
-			for k < 2 && l.i < len(s) && hexVal(s[l.i]) >= 0 {
+			for k < digits && l.i < len(s) && hexVal(s[l.i]) >= 0 {
 				v = v*16 + hexVal(s[l.i])
 				l.i++
 				k++
 			}
-			l.add(byte(v)) // #nosec G115 -- an escape value kept to one byte by design
+			switch {
+			case k == 0:
+				l.add('\\')
+				l.add(e)
+			case e == 'x':
+				l.add(byte(v)) // #nosec G115 -- two hex digits: one byte
+			default:
+				if v > utf8.MaxRune {
+					v = utf8.RuneError
+				}
+				var rb [utf8.UTFMax]byte
+				for _, b := range rb[:utf8.EncodeRune(rb[:], rune(v))] { // #nosec G115 -- v <= utf8.MaxRune
+					l.add(b)
+				}
+			}
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			v, k := int(e-'0'), 1
 			for k < 3 && l.i < len(s) && s[l.i] >= '0' && s[l.i] <= '7' {
@@ -611,15 +792,27 @@ func (l *lexer) ansiC() {
 				k++
 			}
 			l.add(byte(v)) // #nosec G115 -- three octal digits, kept to one byte by design
-		case 'n':
-			l.add('\n')
-		case 't':
-			l.add('\t')
+		case 'c':
+			if l.i < len(s) {
+				l.add(s[l.i] & 0x1f)
+				l.i++
+			}
+		case '\\', '\'', '"', '?':
+			l.add(e)
 		default:
+			if k := strings.IndexByte(ansiLetters, e); k >= 0 && k%2 == 0 {
+				l.add(ansiLetters[k+1])
+				continue
+			}
+			l.add('\\')
 			l.add(e)
 		}
 	}
 }
+
+// ansiLetters pairs the letter escapes of $'...' with the bytes they stand
+// for.
+const ansiLetters = "a\ab\be\x1bE\x1bf\fn\nr\rt\tv\v"
 
 func hexVal(c byte) int {
 	switch {
@@ -661,10 +854,22 @@ func (l *lexer) percent() bool {
 	default:
 		return false
 	}
-	if strings.EqualFold(s[j:k], "comspec") {
+	if end > k {
+		// %x:~1,3% takes a substring, %x:a=b% replaces: obfuscations.
+		if k+1 < len(s) && s[k+1] == '~' {
+			l.f |= wSubstr
+		} else {
+			l.f |= wXform
+		}
+	}
+	switch {
+	case strings.EqualFold(s[j:k], "comspec"):
 		l.addString("cmd")
-	} else {
-		l.add('*')
+	case end > k:
+		l.addRef(ref{op: xOther, win: true, name: span{j, k}}, '*')
+		l.f |= wExpand
+	default:
+		l.addRef(ref{op: xPlain, win: true, name: span{j, k}}, '*')
 		l.f |= wExpand
 	}
 	l.i = end + 1

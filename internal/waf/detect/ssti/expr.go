@@ -106,17 +106,19 @@ func tokenize(s string, toks []token) []token {
 
 // Expression features.
 const (
-	fArith     = 1 << iota // literal arithmetic: 7*7, 7*'7'
-	fDunder                // Python internals: __class__, '__globals__'
-	fSink                  // a code-execution or reflection sink used
-	fChain                 // a method call on something: a.b(), f().x
-	fCall                  // a plain function call: f('x')
-	fLitMember             // a member of a literal: ''.__class__, "x".join
-	fBuiltin               // FreeMarker ?new, ?api, ?eval
-	fStatic                // T(java.lang.Runtime), @java.lang.Math@max(), new java.x.Y()
-	fBacktick              // a shell command in backticks
-	fGlobal                // a template engine's global: config, self, _self, request
-	fCompute               // arithmetic on names: a + 1 (weak)
+	fArith       = 1 << iota // literal arithmetic: 7*7, 7*'7'
+	fDunder                  // Python internals: __class__, '__globals__'
+	fSink                    // a code-execution or reflection sink used
+	fChain                   // a method call on something: a.b(), f().x
+	fCall                    // a plain function call: f('x')
+	fLitMember               // a member of a literal: ''.__class__, "x".join
+	fBuiltin                 // FreeMarker ?new, ?api, ?eval
+	fStatic                  // T(java.lang.Runtime), @java.lang.Math@max(), new java.x.Y()
+	fBacktick                // a shell command in backticks
+	fGlobal                  // a template engine's global: config, self, _self, request
+	fCompute                 // arithmetic on names: a + 1 (weak)
+	fGlobalChain             // a member chain into an engine global: app.request.server, request.args|join(',')
+	fRange                   // a range of literals: 1..3, 0..<5 (FreeMarker, Twig)
 )
 
 // isSink reports names through which a template expression runs code or
@@ -172,6 +174,9 @@ func analyse(toks []token) int {
 			case i == 0 && isGlobal(name):
 				f |= fGlobal
 			}
+			if isGlobal(name) && !isPunct(at(i-1), ".", "?.", "->", "::", "|", "?", "@") && globalChain(toks, i) {
+				f |= fGlobalChain
+			}
 			if name == "T" && isPunct(at(i+1), "(") && at(i+2).kind == tIdent && isPunct(at(i+3), ".") {
 				f |= fStatic // Spring EL T(java.lang.Runtime)
 			}
@@ -197,6 +202,9 @@ func analyse(toks []token) int {
 			}
 			if isArith(at(i+1)) && at(i+2).kind == tIdent || isArith(at(i-1)) && at(i-2).kind == tIdent {
 				f |= fCompute
+			}
+			if isPunct(at(i+1), "..") && (at(i+2).kind == tNumber || isPunct(at(i+2), "<", "!", "*") && at(i+3).kind == tNumber) {
+				f |= fRange // 1..3, 0..<5, 1..!5, 1..*3
 			}
 		case tString:
 			if strings.Contains(t.text, "__") && dunderIn(t.text) {
@@ -246,6 +254,63 @@ func analyse(toks []token) int {
 		}
 	}
 	return f
+}
+
+// globalChain reports whether the engine global at toks[i] starts a chain
+// that reaches into the application's internals: a member chain through a
+// sensitive object ("app.request.server", "_self.env.cache",
+// "app['request']['cookies']"), or a member handed to a filter that runs a
+// callable ("request.args|filter('system')"). Placeholders pass, however
+// deep: "request.user.username", "request.path|default('/')".
+func globalChain(toks []token, i int) bool {
+	members, sensitive := 0, false
+	j := i + 1
+	for {
+		switch {
+		case j+1 < len(toks) && isPunct(toks[j], ".") && toks[j+1].kind == tIdent:
+			sensitive = sensitive || isSensitiveMember(toks[j+1].text)
+			j += 2
+		case j+2 < len(toks) && isPunct(toks[j], "[") && toks[j+1].kind == tString && isPunct(toks[j+2], "]"):
+			sensitive = sensitive || isSensitiveMember(strings.Trim(toks[j+1].text, `'"`))
+			j += 3
+		default:
+			if members == 0 {
+				return false
+			}
+			if sensitive {
+				return true
+			}
+			// Then filters: "|filter('system')", "|map('passthru')".
+			for ; j+1 < len(toks) && isPunct(toks[j], "|") && toks[j+1].kind == tIdent; j += 2 {
+				if j+2 < len(toks) && isPunct(toks[j+2], "(") && isCallableFilter(toks[j+1].text) {
+					return true
+				}
+			}
+			return false
+		}
+		members++
+	}
+}
+
+// isSensitiveMember names the objects behind an engine global that hold the
+// server's environment, secrets or code rather than a page's data.
+func isSensitiveMember(name string) bool {
+	switch strings.ToLower(name) {
+	case "server", "env", "environ", "environment", "cookies", "headers", "session", "files",
+		"application", "globals", "settings", "config", "os", "sys", "cache", "loader",
+		"registerundefinedfiltercallback", "getfilter", "servletcontext", "runtime":
+		return true
+	}
+	return false
+}
+
+// isCallableFilter names Twig filters that call what they are given.
+func isCallableFilter(name string) bool {
+	switch name {
+	case "filter", "map", "reduce", "sort":
+		return true
+	}
+	return false
 }
 
 // dunderIn reports a "__name__" inside a string literal.

@@ -230,13 +230,14 @@ func content(v string, i, open int, close string) (string, int) {
 const strong = fArith | fDunder | fSink | fBuiltin | fStatic | fBacktick | fLitMember
 
 // expression judges an expression delimiter. chain is the score of a
-// method call in it; curly says it is "{{ }}", where calls and engine
-// globals mean more than in "${ }", which also is JavaScript's.
+// method call in it; curly says it is "{{ }}", where calls, engine globals
+// and member chains into them ("app.request.server") mean more than in
+// "${ }", which also is JavaScript's.
 func (r *result) expression(v string, i, open int, close string, chain int, curly bool) int {
 	body, end := content(v, i, open, close)
 	f := features(body)
 	switch {
-	case f&strong != 0:
+	case f&strong != 0, f&fGlobalChain != 0 && curly:
 		r.add(false, 5, i, end-i)
 	case f&fChain != 0:
 		r.add(false, chain, i, end-i)
@@ -304,12 +305,28 @@ func (r *result) code(v string, i, open int, close string) int {
 	return end
 }
 
-// directive judges FreeMarker "<#name ...>" and "[#name ...]".
+// freemarkerDirectives are the FreeMarker directives that take an
+// expression.
+func isFreemarkerDirective(s string) bool {
+	switch s {
+	case "list", "items", "if", "elseif", "switch", "case", "on", "assign", "global", "local",
+		"include", "import", "macro", "function", "return", "attempt", "setting", "visit", "recurse", "nested":
+		return true
+	}
+	return false
+}
+
+// directive judges FreeMarker "<#name ...>" and "[#name ...]": a FreeMarker
+// directive over a range of literals ("<#list 1..3 as x>") computes from
+// nothing, as literal arithmetic does; one over names
+// ("<#list items as item>", "<#if user??>") is a template's own.
 func (r *result) directive(v string, i, open int, close string) int {
 	body, end := content(v, i, open, close)
 	f := features(body)
 	switch {
 	case f&(strong|fChain) != 0:
+		r.add(true, 5, i, end-i)
+	case f&fRange != 0 && isFreemarkerDirective(firstWord(body)):
 		r.add(true, 5, i, end-i)
 	case statementScore(firstWord(body)) > 0:
 		r.add(true, 4, i, end-i) // FreeMarker's <#assign>, <#include>, ...
@@ -380,7 +397,21 @@ func (r *result) smarty(v string, i int) int {
 		r.add(true, 5, i, 5)
 		return i + 5
 	case strings.HasPrefix(rest, "$smarty."):
-		r.add(true, 4, i, len("{$smarty."))
+		// The reserved $smarty variable is the engine's own:
+		// {$smarty.version}, {$smarty.template_object},
+		// {$smarty.server.X}, {$smarty.const.X}.
+		k := len("$smarty.")
+		if k < len(rest) && (rest[k]|0x20 >= 'a' && rest[k]|0x20 <= 'z' || rest[k] == '_') {
+			for k < len(rest) && k < 64 && (isIdentStart(rest[k]) && rest[k] != '$' || isDigit(rest[k]) || rest[k] == '.') {
+				k++
+			}
+			if k < len(rest) && rest[k] == '}' {
+				k++
+			}
+			r.add(true, 5, i, 1+k)
+		} else {
+			r.add(true, 4, i, len("{$smarty."))
+		}
 		return i + 1
 	}
 	j := 0

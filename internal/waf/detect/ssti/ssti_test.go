@@ -36,6 +36,14 @@ func TestAnalyse(t *testing.T) {
 		{"url_for('x')", fCall},
 		{"a + 1", fCompute},
 		{"T(java.lang.Runtime)", fCall | fStatic | fSink},
+		{"app.request.server", fGlobal | fGlobalChain},
+		{"request.args|join(',')", fGlobal | fCall},
+		{"request.args|filter('system')", fGlobal | fGlobalChain | fCall | fSink},
+		{"request.user.username", fGlobal},
+		{"request.path", fGlobal},
+		{"item.price|number_format(2)", fCall},
+		{"list 1..3 as x", fRange},
+		{"list 0..<n as i", 0},
 	}
 	for _, tt := range tests {
 		if got := features(tt.in); got != tt.want {
