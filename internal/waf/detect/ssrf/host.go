@@ -280,10 +280,13 @@ func classifyIPv6(s string) hostInfo {
 	return hostInfo{cat: catPublic}
 }
 
-// metadataNames are the DNS names of cloud metadata services.
+// metadataNames are the DNS names of cloud metadata services, and of the
+// Kubernetes API server as seen from inside a cluster (a service-account
+// token away from the whole cluster).
 var metadataNames = [...]string{
 	"metadata", "metadata.google.internal", "metadata.goog", "metadata.azure.com",
 	"instance-data", "instance-data.ec2.internal", "metadata.tencentyun.com",
+	"kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local",
 }
 
 // loopbackNames are names that resolve to the local host: RFC 6761
@@ -299,7 +302,12 @@ var loopbackNames = [...]string{
 var ipDNSSuffixes = [...]string{".nip.io", ".sslip.io", ".xip.io", ".nip.direct"}
 
 // internalSuffixes are DNS suffixes only resolvable inside a network.
-var internalSuffixes = [...]string{".internal", ".local", ".localdomain", ".home.arpa", ".lan", ".intranet"}
+// Kubernetes service names (".svc.cluster.local", ".cluster.local") are
+// listed although ".local" covers them, to say so.
+var internalSuffixes = [...]string{
+	".svc.cluster.local", ".cluster.local",
+	".internal", ".local", ".localdomain", ".home.arpa", ".lan", ".intranet",
+}
 
 // classifyName judges a lower-case DNS name.
 func classifyName(h string) hostInfo {

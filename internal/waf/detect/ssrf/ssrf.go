@@ -133,9 +133,19 @@ func (c *scanner) url(start, colon int) {
 		if slashes != 2 {
 			return // file:/etc/passwd, file:///etc/passwd have no host
 		}
-	case strings.EqualFold(scheme, "ldap") || strings.EqualFold(scheme, "ldaps") || strings.EqualFold(scheme, "tftp"):
+	case strings.EqualFold(scheme, "ldap") || strings.EqualFold(scheme, "ldaps"):
 		if slashes >= 2 {
 			c.scheme(strong, 4, start, end)
+		}
+	case strings.EqualFold(scheme, "tftp"):
+		// TFTP has no use in a web request parameter: 5 where a fetched
+		// URL would be, paranoia 2 in text like ldap.
+		if slashes >= 2 {
+			score := 4
+			if strong {
+				score = 5
+			}
+			c.scheme(strong, score, start, end)
 		}
 	}
 	if slashes < 2 && !special(scheme) {

@@ -39,6 +39,15 @@ func TestRules(t *testing.T) {
 		{"loopback in text", "try http://localhost:3000 please", "ssrf.loopback", 3},
 		{"gopher", "gopher://example.com:70/", "ssrf.scheme", 5},
 		{"ldap", "ldap://ldap.example.com/", "ssrf.scheme", 4},
+		{"tftp", "tftp://evil.example/payload", "ssrf.scheme", 5},
+		{"tftp after =", "file=tftp://10.0.0.1/boot", "ssrf.scheme", 5},
+		{"tftp in text", "the tftp://10.0.0.1/boot server", "ssrf.scheme", 2},
+		{"kubernetes", "https://kubernetes.default.svc/api/v1/secrets", "ssrf.metadata", 5},
+		{"kubernetes fqdn", "https://Kubernetes.Default.Svc.Cluster.Local./api", "ssrf.metadata", 5},
+		{"kubernetes short", "http://kubernetes.default:443/", "ssrf.metadata", 5},
+		{"kubernetes whole host", "kubernetes.default.svc", "ssrf.metadata", 5},
+		{"cluster service", "http://redis.prod.svc.cluster.local:6379/", "ssrf.private", 3},
+		{"cluster name", "http://node1.cluster.local/", "ssrf.private", 3},
 		{"public hex", "http://0x5db8d822/", "ssrf.ip-obfuscation", 3},
 	}
 	d := New()

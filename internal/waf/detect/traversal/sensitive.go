@@ -36,6 +36,7 @@ var fileNames = [...]string{
 	"wp-config.php", "web.config", "applicationhost.config", "global.asa", "global.asax",
 	"win.ini", "system.ini", "boot.ini", "ntuser.dat", "php.ini", "my.ini", "my.cnf", "httpd.conf", "nginx.conf",
 	"pagefile.sys", "hiberfil.sys", "autoexec.bat", "unattend.xml", "sysprep.inf", "web.xml",
+	"tomcat-users.xml",
 }
 
 // sensitive matches a cleaned path (b with its kept segments) against the
