@@ -40,6 +40,9 @@ type Config struct {
 	InspectBodyBytes int64
 	// Headers are extra header names to inspect.
 	Headers []string
+	// NoCache turns off the cache of detector results for header values
+	// (see headerCache); benchmarks use it to measure cold inspection.
+	NoCache bool
 	// FileTypes are multipart file content types whose content is
 	// inspected; nil means DefaultFileTypes, an empty list none.
 	FileTypes []string
@@ -75,6 +78,7 @@ type Engine struct {
 	body      int
 	log       *slog.Logger
 	scratch   sync.Pool
+	cache     *headerCache // nil when Config.NoCache
 }
 
 var _ Inspector = (*Engine)(nil)
@@ -86,6 +90,7 @@ type scratch struct {
 	variants []string
 	matches  []detect.Match
 	best     []located
+	raw      []located // every detector match of a header value, for the cache
 }
 
 // located is a match with the variant it was found in.
@@ -158,6 +163,9 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 		}
 		e.rules = append(e.rules, c)
 	}
+	if !cfg.NoCache {
+		e.cache = newHeaderCache()
+	}
 	e.scratch.New = func() any { return new(scratch) }
 	return e, nil
 }
@@ -225,12 +233,27 @@ func (e *Engine) Inspect(ctx context.Context, req *Request) Verdict {
 func (e *Engine) inspectTarget(sc *scratch, t *extract.Target, v *Verdict) int {
 	sc.best = sc.best[:0]
 	val := t.Value
+	var key cacheKey
+	cache := e.cache != nil && t.Kind == detect.KindHeader && len(val) >= cacheValueMin && len(val) <= cacheValueMax &&
+		!wellFormedHeader(t.Name, val)
+	if cache {
+		key = cacheKey{t.Name, val}
+		if c := e.cache.get(key); c != nil {
+			for _, m := range c.matches {
+				e.keep(sc, m.m, m.variant, t.Loc)
+			}
+			e.custom(sc, t, c.variants)
+			return e.score(sc, t, v)
+		}
+		sc.raw = sc.raw[:0]
+	}
 	for off := 0; ; off += window - overlap {
 		end := min(off+window, len(val))
 		part := val[off:end]
 		sc.variants = sc.dec.Variants(part, t.Kind, sc.variants[:0])
+		skip := t.Kind == detect.KindHeader && wellFormedHeader(t.Name, part)
 		for _, vr := range sc.variants {
-			if boring(vr) {
+			if skip || boring(vr) {
 				continue
 			}
 			in := detect.Input{Value: vr, Raw: part, Kind: t.Kind, Name: t.Name}
@@ -240,25 +263,42 @@ func (e *Engine) inspectTarget(sc *scratch, t *extract.Target, v *Verdict) int {
 			}
 			for _, m := range sc.matches {
 				e.keep(sc, m, vr, t.Loc)
-			}
-		}
-		for i := range e.rules {
-			r := &e.rules[i]
-			if !r.target.matchLoc(t.Loc) {
-				continue
-			}
-			for _, vr := range sc.variants {
-				if off, n, ok := r.match(vr); ok {
-					m := detect.Match{Class: detect.Custom, Rule: "custom." + r.id, Score: r.score, Paranoia: 1, Off: off, Len: n}
-					e.keep(sc, m, vr, t.Loc)
-					break
+				if cache {
+					sc.raw = append(sc.raw, located{m, vr})
 				}
 			}
 		}
+		e.custom(sc, t, sc.variants)
 		if end == len(val) {
 			break
 		}
 	}
+	if cache {
+		e.cache.put(key, sc.variants, sc.raw)
+	}
+	return e.score(sc, t, v)
+}
+
+// custom applies the custom rules that target t to its variants.
+func (e *Engine) custom(sc *scratch, t *extract.Target, variants []string) {
+	for i := range e.rules {
+		r := &e.rules[i]
+		if !r.target.matchLoc(t.Loc) {
+			continue
+		}
+		for _, vr := range variants {
+			if off, n, ok := r.match(vr); ok {
+				m := detect.Match{Class: detect.Custom, Rule: "custom." + r.id, Score: r.score, Paranoia: 1, Off: off, Len: n}
+				e.keep(sc, m, vr, t.Loc)
+				break
+			}
+		}
+	}
+}
+
+// score appends the findings kept for t to v and returns t's score: the sum
+// of its distinct rules' scores.
+func (e *Engine) score(sc *scratch, t *extract.Target, v *Verdict) int {
 	score := 0
 	for _, b := range sc.best {
 		score += b.m.Score
