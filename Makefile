@@ -43,10 +43,12 @@ fuzz:
 	  done; \
 	done
 
-## bench: Go benchmarks plus the wrk comparison (see docs/benchmarks.md).
+## bench: Go benchmarks plus the wrk comparisons: proxies side by side, then
+## the WAF off, native and CRS (see docs/benchmarks.md).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/... | tee bench-go.txt
 	bash bench/run.sh
+	bash bench/waf.sh
 
 ## eval: replay the labeled data sets (../shared/datasets and
 ## internal/waf/testdata) through the native and CRS engines, in process and
