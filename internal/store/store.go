@@ -20,6 +20,11 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrClosed means the store has been closed.
 	ErrClosed = errors.New("store: closed")
+	// ErrConflict means a write lost to another: a unique key (a user name,
+	// an e-mail address, an ID) is taken, or the record changed since it was
+	// read (optimistic concurrency, see Users.UpdateUser). Read again and
+	// retry, or report the conflict.
+	ErrConflict = errors.New("store: conflict")
 )
 
 // EventFilter selects events. Zero fields do not filter.
@@ -62,6 +67,11 @@ type Events interface {
 // Store is the whole persistence layer of a gateway.
 type Store interface {
 	Events
+	Users
+	Sessions
+	Credentials
+	APIKeys
+	Tokens
 	// Migrate applies pending schema migrations and returns the versions it
 	// applied, oldest first.
 	Migrate(ctx context.Context) ([]int, error)

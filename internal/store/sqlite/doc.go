@@ -8,6 +8,14 @@
 // migrations/, each in its own transaction, and refuses to touch a database
 // whose schema is newer than this binary knows.
 //
+// The identity tables (users, sessions, credentials, api_keys, tokens; see
+// migrations/0002_identity.sql) hang off users with ON DELETE CASCADE.
+// Case-insensitive keys are computed in Go with store.FoldName, not with
+// COLLATE NOCASE, which folds ASCII only. Every check-and-change
+// (UpdateUser's version, UseTOTPStep, UseRecoveryCode, ConsumeToken) is one
+// conditional statement judged by the rows it changed or returned, which is
+// what keeps it atomic when store/postgres runs it from several nodes.
+//
 // All writes go through a single connection, so writers in one process queue
 // in Go instead of failing with SQLITE_BUSY; reads use a separate pool of
 // read-only connections, which WAL lets run alongside the writer. Another

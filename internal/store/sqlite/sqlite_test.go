@@ -35,6 +35,20 @@ func openTest(tb testing.TB, path string) *DB {
 	return db
 }
 
+// versions returns the versions of the embedded migrations, oldest first.
+func versions(tb testing.TB) []int {
+	tb.Helper()
+	ms, err := migrations()
+	if err != nil {
+		tb.Fatalf("migrations() = %v", err)
+	}
+	vs := make([]int, len(ms))
+	for i, m := range ms {
+		vs[i] = m.version
+	}
+	return vs
+}
+
 // openMigrated opens a fresh migrated database in a temporary directory.
 func openMigrated(tb testing.TB) *DB {
 	tb.Helper()
@@ -71,8 +85,9 @@ func TestReopen(t *testing.T) {
 	}
 
 	db = openTest(t, path)
-	if v, err := db.SchemaVersion(t.Context()); err != nil || v != 1 {
-		t.Errorf("SchemaVersion() after reopening = %d, %v, want 1, nil", v, err)
+	vs := versions(t)
+	if v, err := db.SchemaVersion(t.Context()); err != nil || v != vs[len(vs)-1] {
+		t.Errorf("SchemaVersion() after reopening = %d, %v, want %d, nil", v, err, vs[len(vs)-1])
 	}
 	if applied, err := db.Migrate(t.Context()); err != nil || len(applied) != 0 {
 		t.Errorf("Migrate() after reopening = %v, %v, want none, nil", applied, err)
@@ -185,11 +200,44 @@ func TestMigrateFresh(t *testing.T) {
 		t.Errorf("SchemaVersion() before Migrate() = %d, %v, want 0, nil", v, err)
 	}
 	applied, err := db.Migrate(t.Context())
-	if err != nil || !slices.Equal(applied, []int{1}) {
-		t.Fatalf("Migrate() = %v, %v, want [1], nil", applied, err)
+	vs := versions(t)
+	if err != nil || !slices.Equal(applied, vs) {
+		t.Fatalf("Migrate() = %v, %v, want %v, nil", applied, err, vs)
 	}
-	if v, err := db.SchemaVersion(t.Context()); err != nil || v != 1 {
-		t.Errorf("SchemaVersion() after Migrate() = %d, %v, want 1, nil", v, err)
+	if v, err := db.SchemaVersion(t.Context()); err != nil || v != vs[len(vs)-1] {
+		t.Errorf("SchemaVersion() after Migrate() = %d, %v, want %d, nil", v, err, vs[len(vs)-1])
+	}
+}
+
+// TestMigrateUpgrade upgrades a database of the first release, with data,
+// to the newest schema.
+func TestMigrateUpgrade(t *testing.T) {
+	db := openTest(t, filepath.Join(t.TempDir(), "rampart.db"))
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.w.ExecContext(t.Context(), createSchemaMigrations); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.apply(t.Context(), ms[0]); !ok || err != nil {
+		t.Fatalf("apply(%s) = %v, %v", ms[0].name, ok, err)
+	}
+	kept := events.Event{ID: "kept", Time: time.Now(), Type: events.GatewayStarted}
+	if err := db.AppendEvents(t.Context(), []events.Event{kept}); err != nil {
+		t.Fatal(err)
+	}
+
+	applied, err := db.Migrate(t.Context())
+	if want := versions(t)[1:]; err != nil || !slices.Equal(applied, want) {
+		t.Fatalf("Migrate() from version 1 = %v, %v, want %v, nil", applied, err, want)
+	}
+	if _, err := db.Event(t.Context(), kept.ID); err != nil {
+		t.Errorf("Event(%q) after upgrading = %v", kept.ID, err)
+	}
+	u, err := db.CreateUser(t.Context(), store.User{ID: "u1", Username: "alice", CreatedAt: time.Now()})
+	if err != nil || u.Version != 1 {
+		t.Errorf("CreateUser() after upgrading = %+v, %v", u, err)
 	}
 }
 
@@ -211,7 +259,8 @@ func TestSchemaNewer(t *testing.T) {
 		t.Fatal(err)
 	}
 	applied, err := db.Migrate(t.Context())
-	want := "database schema version 9999 is newer than this rampart knows (1); upgrade rampart"
+	vs := versions(t)
+	want := fmt.Sprintf("database schema version 9999 is newer than this rampart knows (%d); upgrade rampart", vs[len(vs)-1])
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Migrate() = %v, %v, want an error containing %q", applied, err, want)
 	}

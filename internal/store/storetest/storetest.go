@@ -38,6 +38,25 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"MigrateIdempotent", testMigrateIdempotent},
 		{"Ping", testPing},
+		{"UserCRUD", testUserCRUD},
+		{"UserNotFound", testUserNotFound},
+		{"UserConflict", testUserConflict},
+		{"UserInvalid", testUserInvalid},
+		{"UpdateUser", testUpdateUser},
+		{"UpdateUserRace", testUpdateUserRace},
+		{"ListUsers", testListUsers},
+		{"DeleteUserCascades", testDeleteUser},
+		{"SessionCRUD", testSessionCRUD},
+		{"TouchSession", testTouchSession},
+		{"SignOutEverywhere", testSignOutEverywhere},
+		{"SessionExpiry", testSessionExpiry},
+		{"Credentials", testCredentials},
+		{"TOTPReplay", testTOTPReplay},
+		{"TOTPConcurrent", testTOTPConcurrent},
+		{"RecoveryCodes", testRecoveryCodes},
+		{"APIKeys", testAPIKeys},
+		{"Tokens", testTokens},
+		{"DeleteTokens", testDeleteTokens},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {
@@ -460,6 +479,49 @@ func testClosed(t *testing.T, s store.Store) {
 		{"Migrate", func() error { _, err := s.Migrate(ctx); return err }},
 		{"SchemaVersion", func() error { _, err := s.SchemaVersion(ctx); return err }},
 		{"Ping", func() error { return s.Ping(ctx) }},
+		{"CreateUser", func() error {
+			_, err := s.CreateUser(ctx, store.User{ID: "u", Username: "u", CreatedAt: base})
+			return err
+		}},
+		{"User", func() error { _, err := s.User(ctx, "u"); return err }},
+		{"UserByName", func() error { _, err := s.UserByName(ctx, "u"); return err }},
+		{"UserByEmail", func() error { _, err := s.UserByEmail(ctx, "u@example.com"); return err }},
+		{"UserByEmail empty", func() error { _, err := s.UserByEmail(ctx, ""); return err }},
+		{"ListUsers", func() error { _, err := s.ListUsers(ctx, store.UserFilter{}); return err }},
+		{"UpdateUser", func() error {
+			_, err := s.UpdateUser(ctx, store.User{ID: "u", Username: "u", CreatedAt: base, UpdatedAt: base, Version: 1})
+			return err
+		}},
+		{"DeleteUser", func() error { return s.DeleteUser(ctx, "u") }},
+		{"CreateSession", func() error {
+			return s.CreateSession(ctx, store.Session{ID: "s", UserID: "u", CreatedAt: base, ExpiresAt: at(time.Hour)})
+		}},
+		{"Session", func() error { _, err := s.Session(ctx, "s"); return err }},
+		{"TouchSession", func() error { return s.TouchSession(ctx, "s", base) }},
+		{"DeleteSession", func() error { return s.DeleteSession(ctx, "s") }},
+		{"DeleteUserSessions", func() error { _, err := s.DeleteUserSessions(ctx, "u", ""); return err }},
+		{"ListUserSessions", func() error { _, err := s.ListUserSessions(ctx, "u"); return err }},
+		{"DeleteExpiredSessions", func() error { _, err := s.DeleteExpiredSessions(ctx, base); return err }},
+		{"AddCredential", func() error {
+			return s.AddCredential(ctx, store.Credential{ID: "c", UserID: "u", Kind: store.CredentialTOTP, CreatedAt: base})
+		}},
+		{"Credential", func() error { _, err := s.Credential(ctx, "c"); return err }},
+		{"UserCredentials", func() error { _, err := s.UserCredentials(ctx, "u", ""); return err }},
+		{"UpdateCredential", func() error { return s.UpdateCredential(ctx, store.Credential{ID: "c", UserID: "u"}) }},
+		{"DeleteCredential", func() error { return s.DeleteCredential(ctx, "u", "c") }},
+		{"UseTOTPStep", func() error { _, err := s.UseTOTPStep(ctx, "c", 1); return err }},
+		{"UseRecoveryCode", func() error { _, err := s.UseRecoveryCode(ctx, "u", "h"); return err }},
+		{"CreateAPIKey", func() error { return s.CreateAPIKey(ctx, store.APIKey{ID: "k", Hash: "h", CreatedAt: base}) }},
+		{"APIKey", func() error { _, err := s.APIKey(ctx, "k"); return err }},
+		{"ListAPIKeys", func() error { _, err := s.ListAPIKeys(ctx, store.APIKeyFilter{}); return err }},
+		{"RevokeAPIKey", func() error { return s.RevokeAPIKey(ctx, "k", base) }},
+		{"TouchAPIKey", func() error { return s.TouchAPIKey(ctx, "k", base) }},
+		{"CreateToken", func() error {
+			return s.CreateToken(ctx, store.Token{Hash: "t", UserID: "u", Purpose: store.PurposeConfirmEmail, CreatedAt: base, ExpiresAt: at(time.Hour)})
+		}},
+		{"ConsumeToken", func() error { _, err := s.ConsumeToken(ctx, "t", store.PurposeConfirmEmail, base); return err }},
+		{"DeleteUserTokens", func() error { _, err := s.DeleteUserTokens(ctx, "u", ""); return err }},
+		{"DeleteExpiredTokens", func() error { _, err := s.DeleteExpiredTokens(ctx, base); return err }},
 	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
