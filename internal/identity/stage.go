@@ -1,0 +1,287 @@
+// Package identity is the gateway stage that decides who is calling and
+// whether they may: it reads the rampart session cookie or an API key,
+// applies the access rules (internal/identity/access), sends browsers that
+// must sign in to the portal and API clients a 401, and tells the upstream
+// who the caller is in X-Rampart-User and X-Rampart-Roles, after removing
+// any such header the client sent.
+//
+// Its parts live in subpackages: access (rules), password, session, apikey,
+// lockout, totp, recovery, seal. The portal pages are internal/portal.
+package identity
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"rampart/internal/identity/access"
+	"rampart/internal/request"
+	"rampart/internal/store"
+)
+
+// Identity headers rampart sets for the upstream. A client's own copies
+// are always removed first.
+const (
+	HeaderUser  = "X-Rampart-User"
+	HeaderRoles = "X-Rampart-Roles"
+)
+
+// SessionValidator checks a session cookie's secret (session.Manager).
+type SessionValidator interface {
+	Validate(ctx context.Context, secret string) (store.Session, error)
+}
+
+// KeyValidator checks an API key (apikey.Manager).
+type KeyValidator interface {
+	Validate(ctx context.Context, key string) (store.APIKey, error)
+}
+
+// UserReader reads accounts (store.Users).
+type UserReader interface {
+	User(ctx context.Context, id string) (store.User, error)
+}
+
+// StageConfig wires the stage.
+type StageConfig struct {
+	// Access is the compiled rule set; nil lets every request through
+	// (identity is still read and passed on).
+	Access *access.Set
+	// PortalPrefix is where the portal is mounted ("/.rampart/").
+	PortalPrefix string
+	// SessionCookie is the session cookie's name.
+	SessionCookie string
+	Sessions      SessionValidator
+	// APIKeys, when set, accepts "Authorization: Bearer rk_..." and
+	// APIKeyHeader.
+	APIKeys      KeyValidator
+	APIKeyHeader string
+	Users        UserReader
+	// UserCacheTTL bounds how long a node trusts what it read of an account
+	// (roles, disabled): default 5s.
+	UserCacheTTL time.Duration
+	Now          func() time.Time
+	Failer       request.Failer
+}
+
+// Stage is the identity stage. It is safe for concurrent use.
+type Stage struct {
+	cfg   StageConfig
+	users userCache
+}
+
+// NewStage returns the stage.
+func NewStage(cfg StageConfig) (*Stage, error) {
+	if cfg.Sessions == nil || cfg.Users == nil {
+		return nil, errors.New("identity stage: sessions and users are required")
+	}
+	if cfg.PortalPrefix == "" {
+		cfg.PortalPrefix = "/.rampart/"
+	}
+	if cfg.SessionCookie == "" {
+		cfg.SessionCookie = "__Host-rampart"
+	}
+	if cfg.UserCacheTTL <= 0 {
+		cfg.UserCacheTTL = 5 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Stage{cfg: cfg, users: userCache{ttl: cfg.UserCacheTTL, m: map[string]cachedUser{}}}, nil
+}
+
+// Handler wraps next.
+func (s *Stage) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del(HeaderUser)
+		r.Header.Del(HeaderRoles)
+		id := s.identify(r)
+		d := access.Decision{Policy: access.PolicyPublic}
+		if s.cfg.Access != nil {
+			_, d = s.cfg.Access.Match(r.Host, r.URL.Path, r.Method)
+		}
+		var aid *access.Identity
+		if id != nil {
+			aid = &access.Identity{User: id.user, Roles: id.roles, MFA: id.mfa}
+		}
+		switch access.Allow(d, aid) {
+		case access.Allowed:
+		case access.NeedLogin:
+			s.login(w, r, false)
+			return
+		case access.NeedMFA:
+			s.login(w, r, true)
+			return
+		default:
+			s.cfg.Failer.Fail(w, r, http.StatusForbidden, nil)
+			return
+		}
+		if id != nil {
+			if info := request.FromContext(r.Context()); info != nil {
+				info.User = id.user
+			}
+			r.Header.Set(HeaderUser, id.user)
+			if len(id.roles) > 0 {
+				r.Header.Set(HeaderRoles, strings.Join(id.roles, ","))
+			}
+			// The session cookie is rampart's; the upstream does not get it.
+			stripCookie(r, s.cfg.SessionCookie)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// caller is who a request comes from.
+type caller struct {
+	user  string
+	roles []string
+	mfa   bool
+}
+
+// identify reads the session cookie or the API key. Any failure makes the
+// request anonymous: the access rules decide what an anonymous caller gets.
+func (s *Stage) identify(r *http.Request) *caller {
+	ctx := r.Context()
+	if s.cfg.APIKeys != nil {
+		if key, ok := apiKey(r, s.cfg.APIKeyHeader); ok {
+			k, err := s.cfg.APIKeys.Validate(ctx, key)
+			if err != nil {
+				return nil
+			}
+			c := &caller{user: "apikey:" + k.Name, roles: k.Roles, mfa: true}
+			if k.UserID != "" {
+				u, ok := s.user(ctx, k.UserID)
+				if !ok {
+					return nil
+				}
+				c.user = u.name
+			}
+			return c
+		}
+	}
+	ck, err := r.Cookie(s.cfg.SessionCookie)
+	if err != nil || ck.Value == "" {
+		return nil
+	}
+	sess, err := s.cfg.Sessions.Validate(ctx, ck.Value)
+	if err != nil {
+		return nil
+	}
+	u, ok := s.user(ctx, sess.UserID)
+	if !ok {
+		return nil
+	}
+	return &caller{user: u.name, roles: u.roles, mfa: sess.MFA}
+}
+
+// apiKey returns the key of "Authorization: Bearer rk_..." or of header.
+func apiKey(r *http.Request, header string) (string, bool) {
+	if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
+		if k := strings.TrimSpace(a[7:]); strings.HasPrefix(k, "rk_") {
+			return k, true
+		}
+	}
+	if header != "" {
+		if k := strings.TrimSpace(r.Header.Get(header)); k != "" {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// login answers a request that must sign in (or add a second factor):
+// browsers are sent to the portal with the URL to come back to, API
+// clients get a 401 in JSON.
+func (s *Stage) login(w http.ResponseWriter, r *http.Request, mfa bool) {
+	if !wantsHTML(r) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("WWW-Authenticate", `Bearer realm="rampart"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		msg := "sign in first"
+		if mfa {
+			msg = "a second factor is required"
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg, "request_id": request.ID(r.Context())})
+		return
+	}
+	page := "login"
+	if mfa {
+		page = "mfa"
+	}
+	target := s.cfg.PortalPrefix + page + "?rd=" + url.QueryEscape(r.URL.RequestURI())
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, target, http.StatusFound)
+}
+
+// wantsHTML reports a browser navigation: a GET or HEAD whose Accept names
+// text/html.
+func wantsHTML(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// stripCookie removes the named cookie from r's Cookie headers.
+func stripCookie(r *http.Request, name string) {
+	cs := r.Cookies()
+	keep := cs[:0]
+	for _, c := range cs {
+		if c.Name != name {
+			keep = append(keep, c)
+		}
+	}
+	r.Header.Del("Cookie")
+	for _, c := range keep {
+		r.AddCookie(c)
+	}
+}
+
+// userCache keeps what the stage read of accounts for a short while, so a
+// warm request does not go to the store.
+type userCache struct {
+	ttl time.Duration
+	mu  sync.Mutex
+	m   map[string]cachedUser
+}
+
+type cachedUser struct {
+	name    string
+	roles   []string
+	fetched time.Time
+	ok      bool // false: unknown or disabled
+}
+
+// maxCachedUsers bounds the cache; it is emptied when full.
+const maxCachedUsers = 10000
+
+func (s *Stage) user(ctx context.Context, id string) (cachedUser, bool) {
+	now := s.cfg.Now()
+	c := &s.users
+	c.mu.Lock()
+	u, hit := c.m[id]
+	c.mu.Unlock()
+	if hit && now.Sub(u.fetched) < c.ttl {
+		return u, u.ok
+	}
+	rec, err := s.cfg.Users.User(ctx, id)
+	switch {
+	case err == nil:
+		u = cachedUser{name: rec.Username, roles: rec.Roles, fetched: now, ok: !rec.Disabled}
+	case errors.Is(err, store.ErrNotFound):
+		u = cachedUser{fetched: now}
+	default:
+		return cachedUser{}, false // the store is down: fail closed, cache nothing
+	}
+	c.mu.Lock()
+	if len(c.m) >= maxCachedUsers {
+		c.m = map[string]cachedUser{}
+	}
+	c.m[id] = u
+	c.mu.Unlock()
+	return u, u.ok
+}
