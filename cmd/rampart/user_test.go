@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/crypto/pbkdf2"
 
+	"rampart/internal/identity/apikey"
 	"rampart/internal/identity/password"
 	"rampart/internal/store"
 	"rampart/internal/store/sqlite"
@@ -202,5 +203,39 @@ func TestUserImport(t *testing.T) {
 	}
 	if u, err := st.UserByName(context.Background(), "new1"); err != nil || strings.Join(u.Roles, ",") != "admin,staff" {
 		t.Errorf("csv user: %+v %v", u, err)
+	}
+}
+
+func TestAPIKeyCommands(t *testing.T) {
+	cfg, db := userConfig(t)
+	if code, _, stderr := runCLI("apikey", "create", "-c", cfg); code == 0 || !strings.Contains(stderr, "--name") {
+		t.Errorf("create without --name: exit %d, %q", code, stderr)
+	}
+	code, stdout, stderr := runCLI("apikey", "create", "--name", "billing", "--roles", "reader,writer", "--expires", "720h", "-c", cfg)
+	key := strings.TrimSpace(stdout)
+	if code != 0 || !strings.HasPrefix(key, "rk_") || !strings.Contains(stderr, "not shown again") {
+		t.Fatalf("create: exit %d, %q %q", code, stdout, stderr)
+	}
+	st := openTestStore(t, db)
+	m, err := apikey.New(apikey.Config{CacheTTL: -1}, st, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := m.Validate(context.Background(), key)
+	if err != nil || strings.Join(rec.Roles, ",") != "reader,writer" || rec.ExpiresAt.IsZero() {
+		t.Fatalf("the printed key does not validate: %+v %v", rec, err)
+	}
+	code, stdout, _ = runCLI("apikey", "list", "-c", cfg)
+	if code != 0 || !strings.Contains(stdout, rec.ID) || !strings.Contains(stdout, "active") || strings.Contains(stdout, key) {
+		t.Errorf("list: exit %d, %q", code, stdout)
+	}
+	if code, stdout, _ := runCLI("apikey", "revoke", rec.ID, "-c", cfg); code != 0 || !strings.Contains(stdout, "revoked") {
+		t.Errorf("revoke: exit %d, %q", code, stdout)
+	}
+	if _, err := m.Validate(context.Background(), key); err == nil {
+		t.Error("a revoked key still validates")
+	}
+	if code, _, stderr := runCLI("apikey", "revoke", "nope", "-c", cfg); code == 0 || !strings.Contains(stderr, "no API key") {
+		t.Errorf("revoke unknown: exit %d, %q", code, stderr)
 	}
 }

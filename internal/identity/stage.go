@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"rampart/internal/identity/access"
+	"rampart/internal/identity/apikey"
 	"rampart/internal/request"
 	"rampart/internal/store"
 )
@@ -147,7 +148,7 @@ type caller struct {
 func (s *Stage) identify(r *http.Request) *caller {
 	ctx := r.Context()
 	if s.cfg.APIKeys != nil {
-		if key, ok := apiKey(r, s.cfg.APIKeyHeader); ok {
+		if key, ok := apikey.FromRequest(r, s.cfg.APIKeyHeader); ok {
 			k, err := s.cfg.APIKeys.Validate(ctx, key)
 			if err != nil {
 				return nil
@@ -176,21 +177,6 @@ func (s *Stage) identify(r *http.Request) *caller {
 		return nil
 	}
 	return &caller{user: u.name, roles: u.roles, mfa: sess.MFA}
-}
-
-// apiKey returns the key of "Authorization: Bearer rk_..." or of header.
-func apiKey(r *http.Request, header string) (string, bool) {
-	if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
-		if k := strings.TrimSpace(a[7:]); strings.HasPrefix(k, "rk_") {
-			return k, true
-		}
-	}
-	if header != "" {
-		if k := strings.TrimSpace(r.Header.Get(header)); k != "" {
-			return k, true
-		}
-	}
-	return "", false
 }
 
 // login answers a request that must sign in (or add a second factor):
