@@ -117,7 +117,7 @@ func runGateway(ctx context.Context, cfg *config.Config, o runOptions) error {
 		}
 	}()
 
-	gw, err := gateway.New(cfg, gateway.Deps{Log: log, AccessLog: logs.access, Bus: bus, Metrics: metrics})
+	gw, err := gateway.New(cfg, gateway.Deps{Log: log, AccessLog: logs.access, Bus: bus, Metrics: metrics, Store: st})
 	if err != nil {
 		return err
 	}

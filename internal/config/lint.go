@@ -39,6 +39,9 @@ func Lint(c *Config) []Warning {
 			warn(fmt.Sprintf("trusted_proxies[%d]", i), "trusts every address as a proxy, so any client can forge X-Forwarded-For and pick the IP that bans, rate limits and logs see; list only your proxies' addresses")
 		}
 	}
+	if c.Identity.SecretsKey != "" && !c.Secrets["identity.secrets_key"] {
+		warn("identity.secrets_key", "is written in the config file, so everyone who can read the file (or a backup, or a repository it lands in) can decrypt the second-factor secrets in the store; give it as ${env:RAMPART_SECRETS_KEY} or ${file:PATH}")
+	}
 	if cs := c.Session.CookieSecure; cs != nil && !*cs {
 		warn("session.cookie_secure", "is false, so browsers send session cookies over plain HTTP too, where they can be sniffed and replayed to take over accounts; keep it true and serve the portal over HTTPS")
 	}

@@ -27,6 +27,7 @@ func TestLint(t *testing.T) {
 			[]string{"listen.redirect_https@4"}},
 		{"old tls", secure + "  min_version: \"1.1\"\n" + minimal, []string{"tls.min_version@8"}},
 		{"admin on all interfaces", admin(`":9090"`) + minimal, []string{"listen.admin@5"}},
+		{"inline secrets key", secure + "identity:\n  secrets_key: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n" + minimal, []string{"identity.secrets_key@9"}},
 		{"admin on public address", admin(`"192.0.2.1:9090"`) + minimal, []string{"listen.admin@5"}},
 		{"admin on loopback", admin(`"[::1]:9090"`) + minimal, nil},
 		{"admin on localhost", admin(`"localhost:9090"`) + minimal, nil},

@@ -28,6 +28,16 @@ func TestParseErrors(t *testing.T) {
 		env  map[string]string
 		want []wantErr
 	}{
+		{"identity without a key", "identity:\n  enabled: true\n" + minimal,
+			nil, []wantErr{{1, "identity.secrets_key", "is required when identity.enabled is true"}}},
+		{"identity key too short", "identity:\n  enabled: true\n  secrets_key: ${env:RK}\n" + minimal,
+			map[string]string{"RK": "c2hvcnQ="}, []wantErr{{3, "identity.secrets_key", "decodes to 5 bytes, want 32"}}},
+		{"access rule glob", "identity:\n  access:\n    rules:\n      - paths: [\"/a/**x\"]\n        policy: public\n" + minimal,
+			nil, []wantErr{{4, "identity.access.rules[0].paths[0]", "**"}}},
+		{"access policy", "identity:\n  access:\n    default: allow\n" + minimal,
+			nil, []wantErr{{3, "identity.access.default", "is not public, authenticated or deny"}}},
+		{"password too short", "identity:\n  password:\n    min_length: 6\n" + minimal,
+			nil, []wantErr{{3, "identity.password.min_length", "below 8"}}},
 		{"unknown key with hint", "limits:\n  max_body_byte: 10\n" + minimal,
 			nil, []wantErr{{2, "limits.max_body_byte", `unknown key "max_body_byte"; did you mean "max_body_bytes"?`}}},
 		{"unknown key lists keys", "frobnicate: 1\n" + minimal,
@@ -616,9 +626,25 @@ func TestExampleFile(t *testing.T) {
 		}
 	}
 	walk(root, "")
+	// The fields of list items that are empty by default may be shown in a
+	// commented-out example ("#   - paths: [...]", "#     policy: roles").
+	commented := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		l := strings.TrimSpace(line)
+		if !strings.HasPrefix(l, "#") {
+			continue
+		}
+		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(l, "#")), "- "))
+		if name, _, ok := strings.Cut(l, ":"); ok && !strings.ContainsAny(name, " \t") {
+			commented[name] = true
+		}
+	}
 	for _, k := range configKeys(reflect.TypeFor[Config](), "") {
-		// A list that is empty by default is shown filled in on a route.
-		if !present[k] && !present["routes[]."+k] {
+		// A list that is empty by default is shown filled in on a route,
+		// or in a commented-out example below the list.
+		last := k[strings.LastIndex(k, ".")+1:]
+		inList := strings.Contains(k, "[].")
+		if !present[k] && !present["routes[]."+k] && !(inList && commented[last]) {
 			t.Errorf("rampart.example.yaml does not document %s", k)
 		}
 	}

@@ -26,6 +26,7 @@ type Config struct {
 	Store           Store          `yaml:"store"`
 	WAF             WAF            `yaml:"waf"`
 	Session         Session        `yaml:"session"`
+	Identity        Identity       `yaml:"identity"`
 	Routes          []Route        `yaml:"routes"`
 
 	// Path is the file the config was loaded from ("" when built in code).
@@ -230,7 +231,75 @@ type WAFRule struct {
 
 // Session holds portal session settings read by the identity stage.
 type Session struct {
-	CookieSecure *bool `yaml:"cookie_secure"` // default true
+	CookieSecure    *bool         `yaml:"cookie_secure"`    // default true
+	IdleTimeout     time.Duration `yaml:"idle_timeout"`     // 30m
+	AbsoluteTimeout time.Duration `yaml:"absolute_timeout"` // 12h
+}
+
+// Identity configures accounts, the login portal and access rules.
+type Identity struct {
+	// Enabled turns the identity stage and the portal on (default false).
+	Enabled bool `yaml:"enabled"`
+	// PortalPath is where the portal is mounted on every host
+	// (default "/.rampart/").
+	PortalPath string `yaml:"portal_path"`
+	// SecretsKey is the AES-256 key (32 bytes, base64 or hex) that seals
+	// second-factor secrets in the store and keys CSRF tokens; required
+	// when enabled. Give it as ${env:NAME} or ${file:PATH}.
+	SecretsKey Secret `yaml:"secrets_key"`
+	// SecretsKeyID names SecretsKey in what it seals (default "k1").
+	SecretsKeyID string `yaml:"secrets_key_id"`
+	// OldSecretsKeys still open what they sealed, after a rotation.
+	OldSecretsKeys []SecretsKey `yaml:"old_secrets_keys"`
+	// AllowedRedirectHosts are the hosts, besides the request's own, the
+	// portal may send a user back to after signing in (https only).
+	AllowedRedirectHosts []string `yaml:"allowed_redirect_hosts"`
+	// APIKeyHeader is a header that carries API keys besides
+	// "Authorization: Bearer" (default none).
+	APIKeyHeader string         `yaml:"api_key_header"`
+	Password     PasswordPolicy `yaml:"password"`
+	Lockout      Lockout        `yaml:"lockout"`
+	Access       Access         `yaml:"access"`
+}
+
+// SecretsKey is an earlier key kept for opening what it sealed.
+type SecretsKey struct {
+	ID  string `yaml:"id"`
+	Key Secret `yaml:"key"`
+}
+
+// PasswordPolicy follows NIST SP 800-63B.
+type PasswordPolicy struct {
+	MinLength   int   `yaml:"min_length"`   // 12
+	MaxLength   int   `yaml:"max_length"`   // 256
+	CheckCommon *bool `yaml:"check_common"` // true
+}
+
+// Lockout throttles password guessing.
+type Lockout struct {
+	MaxFailures   int           `yaml:"max_failures"`    // 10 per account in window
+	MaxIPFailures int           `yaml:"max_ip_failures"` // 50 per client address in window
+	Window        time.Duration `yaml:"window"`          // 15m
+	LockFor       time.Duration `yaml:"lock_for"`        // 15m
+}
+
+// Access holds the access rules: the first rule that matches a request
+// decides; Default decides for requests no rule matches.
+type Access struct {
+	// Default is public, authenticated (default) or deny.
+	Default string       `yaml:"default"`
+	Rules   []AccessRule `yaml:"rules"`
+}
+
+// AccessRule matches requests by host, path and method.
+type AccessRule struct {
+	Hosts   []string `yaml:"hosts"`   // exact or "*.example.com"; empty: any
+	Paths   []string `yaml:"paths"`   // prefix "/admin" or glob "/api/*/x", "/static/**"; empty: any
+	Methods []string `yaml:"methods"` // empty: any
+	// Policy is public, authenticated, roles or deny.
+	Policy string   `yaml:"policy"`
+	Roles  []string `yaml:"roles"` // for policy roles: any of them
+	MFA    bool     `yaml:"mfa"`   // a second factor is required
 }
 
 // Route sends matching requests to an upstream pool.

@@ -111,6 +111,7 @@ func validate(c *Config) []*Error {
 	v.log()
 	v.store()
 	v.waf("waf", c.WAF)
+	v.identity()
 	v.routes()
 	return dropInherited(v.errs)
 }

@@ -27,6 +27,13 @@ const (
 	WAFError          Type = "waf.error"          // inspection could not run; the request passed or was refused as configured
 )
 
+// Event types published by the login portal.
+const (
+	AuthSuccess Type = "auth.success" // a password or a second factor was accepted
+	AuthFailure Type = "auth.failure" // a sign-in attempt failed (wrong password, unknown user, locked, wrong code)
+	AuthLockout Type = "auth.lockout" // too many failures locked an account or a client address
+)
+
 // Severity orders events by how much attention they need.
 type Severity int
 

@@ -22,6 +22,7 @@ import (
 	"rampart/internal/limits"
 	"rampart/internal/request"
 	"rampart/internal/requestid"
+	"rampart/internal/store"
 	"rampart/internal/wire"
 )
 
@@ -32,6 +33,8 @@ type Deps struct {
 	AccessLog io.Writer
 	Bus       *events.Bus
 	Metrics   *Metrics
+	// Store holds accounts and sessions; identity.enabled needs it.
+	Store store.Store
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -51,6 +54,10 @@ type Gateway struct {
 	mu       sync.Mutex // serialises Apply
 	cancelHC context.CancelFunc
 	hcDone   *sync.WaitGroup
+
+	store store.Store
+	idMu  sync.Mutex
+	id    *identityParts // made on the first config with identity.enabled
 }
 
 // state is everything built from one config; it never changes once built.
@@ -64,6 +71,11 @@ type state struct {
 	minTLS      uint16
 	pools       []*pool
 	notFound    *routeMetrics
+	// portal serves the portal pages under portalPrefix on every host
+	// (nil when identity is off).
+	portal       http.Handler
+	portalPrefix string
+	portalRoute  *routeMetrics
 }
 
 // New returns a Gateway serving cfg.
@@ -80,7 +92,7 @@ func New(cfg *config.Config, d Deps) (*Gateway, error) {
 	if d.Metrics == nil {
 		return nil, errors.New("gateway: Deps.Metrics is required")
 	}
-	g := &Gateway{log: d.Log.With("component", "gateway"), bus: d.Bus, metrics: d.Metrics, now: d.Now}
+	g := &Gateway{log: d.Log.With("component", "gateway"), bus: d.Bus, metrics: d.Metrics, now: d.Now, store: d.Store}
 	if d.AccessLog != nil {
 		g.accessLog = &accessLog{w: d.AccessLog}
 	}
@@ -180,7 +192,18 @@ func (g *Gateway) build(cfg *config.Config) (*state, error) {
 		}
 		st.cert = &cert
 	}
+	ident, err := g.identityStage(cfg)
+	if err != nil {
+		return nil, err
+	}
 	wb := &wafBuilder{g: g}
+	if ident != nil {
+		ph, err := g.portalChain(cfg, wb)
+		if err != nil {
+			return nil, err
+		}
+		st.portal, st.portalPrefix, st.portalRoute = ph, cfg.Identity.PortalPath, g.metrics.route("_portal")
+	}
 	for i := range cfg.Routes {
 		rc := &cfg.Routes[i]
 		ws, err := wb.stage(rc)
@@ -208,6 +231,9 @@ func (g *Gateway) build(cfg *config.Config) (*state, error) {
 		var h http.Handler = p
 		if ws != nil {
 			h = ws.Handler(h)
+		}
+		if ident != nil {
+			h = ident.Handler(h)
 		}
 		h = lim.Handler(h)
 		// config.Load defaults PathPrefix to "/".
@@ -350,6 +376,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.metrics.inflight.Dec()
 	}()
 
+	if st.portal != nil && underPortal(r.URL.Path, st.portalPrefix) {
+		info.Route = "_portal"
+		st.portal.ServeHTTP(rec, r)
+		g.finish(st.portalRoute, rec, r, info, start)
+		return
+	}
 	rt := st.table.match(r.Host, r.URL.Path)
 	if rt == nil {
 		g.failer.Fail(rec, r, http.StatusNotFound, nil)

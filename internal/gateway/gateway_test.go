@@ -19,6 +19,7 @@ import (
 
 	"rampart/internal/config"
 	"rampart/internal/events"
+	"rampart/internal/store"
 )
 
 // harness is a running gateway on loopback with its event subscription.
@@ -41,6 +42,12 @@ func mustConfig(tb testing.TB, yaml string) *config.Config {
 
 func start(tb testing.TB, yaml string) *harness {
 	tb.Helper()
+	return startWith(tb, yaml, nil)
+}
+
+// startWith is start with a store for the gateway.
+func startWith(tb testing.TB, yaml string, st store.Store) *harness {
+	tb.Helper()
 	cfg := mustConfig(tb, yaml)
 	var log *slog.Logger
 	if t, ok := tb.(*testing.T); ok {
@@ -51,7 +58,7 @@ func start(tb testing.TB, yaml string) *harness {
 	bus := events.NewBus("test")
 	sub := bus.Subscribe("test", 1000)
 	reg := prometheus.NewRegistry()
-	gw, err := New(cfg, Deps{Log: log, Bus: bus, Metrics: NewMetrics(reg, bus)})
+	gw, err := New(cfg, Deps{Log: log, Bus: bus, Metrics: NewMetrics(reg, bus), Store: st})
 	if err != nil {
 		tb.Fatalf("gateway.New: %v", err)
 	}
@@ -110,6 +117,8 @@ func echoUpstream(tb testing.TB, hits *atomic.Int64) *httptest.Server {
 		w.Header().Set("X-Got-Real-IP", r.Header.Get("X-Real-Ip"))
 		w.Header().Set("X-Got-Request-ID", r.Header.Get("X-Request-Id"))
 		w.Header().Set("X-Got-Host", r.Host)
+		w.Header().Set("X-Got-User", r.Header.Get("X-Rampart-User"))
+		w.Header().Set("X-Got-Cookie", r.Header.Get("Cookie"))
 		w.Header().Set("X-Got-Path", r.URL.RequestURI())
 		w.Header().Set("X-Got-Body-Len", fmt.Sprint(len(body)))
 		w.Header().Set("X-Got-CL", fmt.Sprint(r.ContentLength))

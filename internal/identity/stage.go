@@ -129,9 +129,10 @@ func (s *Stage) Handler(next http.Handler) http.Handler {
 			if len(id.roles) > 0 {
 				r.Header.Set(HeaderRoles, strings.Join(id.roles, ","))
 			}
-			// The session cookie is rampart's; the upstream does not get it.
-			stripCookie(r, s.cfg.SessionCookie)
 		}
+		// The session cookie (and the portal's other cookies, named after
+		// it) are rampart's; the upstream never gets them.
+		stripCookie(r, s.cfg.SessionCookie)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -212,12 +213,13 @@ func wantsHTML(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
-// stripCookie removes the named cookie from r's Cookie headers.
+// stripCookie removes the cookie called name, and those whose names start
+// with name+"-", from r's Cookie headers.
 func stripCookie(r *http.Request, name string) {
 	cs := r.Cookies()
 	keep := cs[:0]
 	for _, c := range cs {
-		if c.Name != name {
+		if c.Name != name && !strings.HasPrefix(c.Name, name+"-") {
 			keep = append(keep, c)
 		}
 	}

@@ -1,0 +1,170 @@
+package gateway
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"rampart/internal/config"
+	"rampart/internal/identity"
+	"rampart/internal/identity/apikey"
+	"rampart/internal/identity/lockout"
+	"rampart/internal/identity/password"
+	"rampart/internal/identity/seal"
+	"rampart/internal/identity/session"
+	"rampart/internal/limits"
+	"rampart/internal/portal"
+)
+
+// identityParts are the identity objects that outlive a config reload:
+// their caches must survive it (a reload must not sign everyone out or
+// forget whom it trusted), so they are made once, on the first config with
+// identity.enabled.
+type identityParts struct {
+	sessions *session.Manager
+	keys     *apikey.Manager
+	guard    *lockout.Guard
+	hasher   *password.Hasher
+}
+
+// cookieName is the session cookie for cfg: __Host-rampart, or plain
+// "rampart" where session.cookie_secure is off (a __Host- cookie must be
+// Secure, so browsers would drop it on plain HTTP).
+func cookieName(cfg *config.Config) string {
+	if cs := cfg.Session.CookieSecure; cs != nil && !*cs {
+		return "rampart"
+	}
+	return session.DefaultCookieName
+}
+
+// identityStage builds the identity stage for cfg, or nil when identity is
+// off.
+func (g *Gateway) identityStage(cfg *config.Config) (*identity.Stage, error) {
+	if !cfg.Identity.Enabled {
+		return nil, nil
+	}
+	if g.store == nil {
+		return nil, errors.New("identity.enabled needs a store")
+	}
+	set, err := config.AccessConfig(cfg.Identity.Access)
+	if err != nil {
+		return nil, fmt.Errorf("identity.access: %w", err)
+	}
+	parts, err := g.identity(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return identity.NewStage(identity.StageConfig{
+		Access:        set,
+		PortalPrefix:  cfg.Identity.PortalPath,
+		SessionCookie: cookieName(cfg),
+		Sessions:      parts.sessions,
+		APIKeys:       parts.keys,
+		APIKeyHeader:  cfg.Identity.APIKeyHeader,
+		Users:         g.store,
+		Now:           g.now,
+		Failer:        g.failer,
+	})
+}
+
+// identity returns the long-lived identity parts, making them on first use.
+// Timeouts come from the first config that enabled identity; a change to
+// them takes effect at the next restart.
+func (g *Gateway) identity(cfg *config.Config) (*identityParts, error) {
+	g.idMu.Lock()
+	defer g.idMu.Unlock()
+	if g.id != nil {
+		return g.id, nil
+	}
+	log := g.log.With("component", "identity")
+	sm, err := session.New(session.Config{
+		IdleTimeout: cfg.Session.IdleTimeout, AbsoluteTimeout: cfg.Session.AbsoluteTimeout, CookieName: cookieName(cfg),
+	}, g.store, g.now, log)
+	if err != nil {
+		return nil, fmt.Errorf("identity sessions: %w", err)
+	}
+	km, err := apikey.New(apikey.Config{}, g.store, g.now, log)
+	if err != nil {
+		return nil, fmt.Errorf("identity API keys: %w", err)
+	}
+	lo := cfg.Identity.Lockout
+	guard, err := lockout.New(lockout.Config{
+		MaxFailures: lo.MaxFailures, MaxIPFailures: lo.MaxIPFailures, Window: lo.Window, LockFor: lo.LockFor,
+	}, lockout.NewMemory(0), g.now)
+	if err != nil {
+		return nil, fmt.Errorf("identity lockout: %w", err)
+	}
+	hasher, err := password.NewHasher(password.DefaultParams)
+	if err != nil {
+		return nil, fmt.Errorf("identity passwords: %w", err)
+	}
+	g.id = &identityParts{sessions: sm, keys: km, guard: guard, hasher: hasher}
+	return g.id, nil
+}
+
+// portalPages builds the portal for cfg. The keyring and CSRF key come
+// from identity.secrets_key: the CSRF key is an HMAC of a fixed label under
+// it, so it needs no setting of its own.
+func (g *Gateway) portalPages(cfg *config.Config, parts *identityParts) (http.Handler, error) {
+	id := cfg.Identity
+	cur, err := config.DecodeSecretsKey(id.SecretsKey.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("identity.secrets_key: %w", err)
+	}
+	keys := []seal.Key{{ID: id.SecretsKeyID, Secret: cur}}
+	for i, k := range id.OldSecretsKeys {
+		b, err := config.DecodeSecretsKey(k.Key.Reveal())
+		if err != nil {
+			return nil, fmt.Errorf("identity.old_secrets_keys[%d]: %w", i, err)
+		}
+		keys = append(keys, seal.Key{ID: k.ID, Secret: b})
+	}
+	ring, err := seal.NewKeyring(keys)
+	if err != nil {
+		return nil, err
+	}
+	mac := hmac.New(sha256.New, cur)
+	mac.Write([]byte("rampart portal csrf v1"))
+	insecure := cfg.Session.CookieSecure != nil && !*cfg.Session.CookieSecure
+	return portal.New(portal.Config{
+		Prefix: id.PortalPath, CSRFKey: mac.Sum(nil), AllowedRedirectHosts: id.AllowedRedirectHosts, InsecureCookies: insecure,
+	}, portal.Deps{
+		Users: g.store, Credentials: g.store, Sessions: parts.sessions, Hasher: parts.hasher, Guard: parts.guard,
+		Keys: ring, Bus: g.bus, Log: g.log.With("component", "portal"), Now: g.now,
+	})
+}
+
+// underPortal reports whether path is the portal's (prefix "/.rampart/",
+// or "/.rampart" itself).
+func underPortal(path, prefix string) bool {
+	return strings.HasPrefix(path, prefix) || path == strings.TrimSuffix(prefix, "/")
+}
+
+// portalChain is the stage chain of portal requests: the global limits and
+// WAF settings, then the portal itself.
+func (g *Gateway) portalChain(cfg *config.Config, wb *wafBuilder) (http.Handler, error) {
+	rc := cfg.NewRoute("_portal")
+	ws, err := wb.stage(&rc)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := g.identity(cfg)
+	if err != nil {
+		return nil, err
+	}
+	h, err := g.portalPages(cfg, parts)
+	if err != nil {
+		return nil, err
+	}
+	if ws != nil {
+		h = ws.Handler(h)
+	}
+	lim := limits.New(limits.Config{
+		MaxURLBytes: rc.Limits.MaxURLBytes, MaxHeaderBytes: rc.Limits.MaxHeaderBytes,
+		MaxHeaderCount: rc.Limits.MaxHeaderCount, MaxBodyBytes: rc.Limits.MaxBodyBytes,
+	}, g.bus, g.log)
+	return lim.Handler(h), nil
+}

@@ -1,0 +1,141 @@
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"rampart/internal/events"
+	"rampart/internal/identity/password"
+	"rampart/internal/store"
+	"rampart/internal/store/sqlite"
+)
+
+// TestIdentityEndToEnd signs in through the portal on the gateway and
+// reaches a protected route, with the identity passed upstream.
+func TestIdentityEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := password.NewHasher(password.DefaultParams)
+	pw := "correct horse battery staple"
+	hash, err := h.Hash(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateUser(ctx, store.User{ID: "u1", Username: "alice", Roles: []string{"staff"}, PasswordHash: hash, CreatedAt: time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+
+	up := echoUpstream(t, nil)
+	certFile, keyFile, pool := writeCert(t, t.TempDir(), "one")
+	t.Setenv("TEST_RAMPART_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	yaml := tlsYAML(certFile, keyFile, up.URL, false) + `
+identity:
+  enabled: true
+  secrets_key: ${env:TEST_RAMPART_KEY}
+  access:
+    default: authenticated
+    rules:
+      - paths: [/public]
+        policy: public
+      - paths: [/admin]
+        policy: roles
+        roles: [admin]
+`
+	hs := startWith(t, yaml, db)
+	base := "https://" + hs.srv.HTTPSAddr.String()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(path string, hdr ...string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Accept", "text/html")
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+
+	if resp, _ := get("/public/x"); resp.StatusCode != 200 {
+		t.Fatalf("public path: %d", resp.StatusCode)
+	}
+	resp, _ := get("/app?x=1")
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/.rampart/login?rd=%2Fapp%3Fx%3D1" {
+		t.Fatalf("anonymous browser: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := get("/app", "Accept", "application/json"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous API client: %d", resp.StatusCode)
+	}
+	resp, page := get("/.rampart/login?rd=%2Fapp%3Fx%3D1")
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Fatalf("login page: %d, CSP %q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"))
+	}
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token on the login page:\n%s", page)
+	}
+	post := func(form url.Values) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+"/.rampart/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", base)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	if resp := post(url.Values{"username": {"alice"}, "password": {"wrong password here"}, "csrf": {m[1]}, "rd": {"/app?x=1"}}); resp.StatusCode != 200 {
+		t.Errorf("wrong password: %d", resp.StatusCode)
+	}
+	hs.waitEvent(t, events.AuthFailure)
+	resp = post(url.Values{"username": {"alice"}, "password": {pw}, "csrf": {m[1]}, "rd": {"/app?x=1"}})
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
+		t.Fatalf("sign in: %d", resp.StatusCode)
+	}
+	if loc := resp.Header.Get("Location"); loc != "/app?x=1" {
+		t.Errorf("after sign-in: Location %q", loc)
+	}
+	hs.waitEvent(t, events.AuthSuccess)
+	resp, _ = get("/app?x=1", "X-Rampart-User", "mallory")
+	if resp.StatusCode != 200 {
+		t.Fatalf("signed in on /app: %d", resp.StatusCode)
+	}
+	if got := resp.Header.Get("X-Got-Path"); got != "/app?x=1" {
+		t.Errorf("upstream path %q", got)
+	}
+	if got := resp.Header.Get("X-Got-User"); got != "alice" {
+		t.Errorf("upstream saw X-Rampart-User %q, want alice (the client sent mallory)", got)
+	}
+	if got := resp.Header.Get("X-Got-Cookie"); strings.Contains(got, "rampart") {
+		t.Errorf("the session cookie reached the upstream: %q", got)
+	}
+	if resp, _ := get("/admin"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("staff on /admin: %d, want 403", resp.StatusCode)
+	}
+}
