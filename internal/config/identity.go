@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"rampart/internal/identity/access"
 )
@@ -81,6 +82,9 @@ func (v *validator) identity() {
 	}
 	if h := id.APIKeyHeader; h != "" && !validHeaderName(h) {
 		v.errf("identity.api_key_header", "%s is not a header name; use letters, digits and - (e.g. X-Api-Key)", v.show("identity.api_key_header", h))
+	}
+	if id.TokenLifetime <= 0 || id.TokenLifetime > 24*time.Hour {
+		v.errf("identity.token_lifetime", "%s: want more than 0 and at most 24h; a few minutes is usual", id.TokenLifetime)
 	}
 	pw := id.Password
 	if pw.MinLength < 8 {

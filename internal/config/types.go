@@ -256,10 +256,13 @@ type Identity struct {
 	AllowedRedirectHosts []string `yaml:"allowed_redirect_hosts"`
 	// APIKeyHeader is a header that carries API keys besides
 	// "Authorization: Bearer" (default none).
-	APIKeyHeader string         `yaml:"api_key_header"`
-	Password     PasswordPolicy `yaml:"password"`
-	Lockout      Lockout        `yaml:"lockout"`
-	Access       Access         `yaml:"access"`
+	APIKeyHeader string `yaml:"api_key_header"`
+	// TokenLifetime is how long the signed identity JWT passed upstream in
+	// X-Rampart-Identity is valid (default 5m, at most 24h).
+	TokenLifetime time.Duration  `yaml:"token_lifetime"`
+	Password      PasswordPolicy `yaml:"password"`
+	Lockout       Lockout        `yaml:"lockout"`
+	Access        Access         `yaml:"access"`
 }
 
 // SecretsKey is an earlier key kept for opening what it sealed.

@@ -118,6 +118,7 @@ func echoUpstream(tb testing.TB, hits *atomic.Int64) *httptest.Server {
 		w.Header().Set("X-Got-Request-ID", r.Header.Get("X-Request-Id"))
 		w.Header().Set("X-Got-Host", r.Host)
 		w.Header().Set("X-Got-User", r.Header.Get("X-Rampart-User"))
+		w.Header().Set("X-Got-Token", r.Header.Get("X-Rampart-Identity"))
 		w.Header().Set("X-Got-Cookie", r.Header.Get("Cookie"))
 		w.Header().Set("X-Got-Path", r.URL.RequestURI())
 		w.Header().Set("X-Got-Body-Len", fmt.Sprint(len(body)))

@@ -15,6 +15,7 @@ import (
 	"rampart/internal/identity/password"
 	"rampart/internal/identity/seal"
 	"rampart/internal/identity/session"
+	"rampart/internal/identity/token"
 	"rampart/internal/limits"
 	"rampart/internal/portal"
 )
@@ -28,6 +29,7 @@ type identityParts struct {
 	keys     *apikey.Manager
 	guard    *lockout.Guard
 	hasher   *password.Hasher
+	tokens   *token.Signer
 }
 
 // cookieName is the session cookie for cfg: __Host-rampart, or plain
@@ -65,6 +67,7 @@ func (g *Gateway) identityStage(cfg *config.Config) (*identity.Stage, error) {
 		APIKeys:       parts.keys,
 		APIKeyHeader:  cfg.Identity.APIKeyHeader,
 		Users:         g.store,
+		Tokens:        parts.tokens,
 		Now:           g.now,
 		Failer:        g.failer,
 	})
@@ -101,7 +104,15 @@ func (g *Gateway) identity(cfg *config.Config) (*identityParts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity passwords: %w", err)
 	}
-	g.id = &identityParts{sessions: sm, keys: km, guard: guard, hasher: hasher}
+	secret, err := config.DecodeSecretsKey(cfg.Identity.SecretsKey.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("identity.secrets_key: %w", err)
+	}
+	signer, err := token.New(token.Config{Secret: secret, Lifetime: cfg.Identity.TokenLifetime}, g.now)
+	if err != nil {
+		return nil, fmt.Errorf("identity tokens: %w", err)
+	}
+	g.id = &identityParts{sessions: sm, keys: km, guard: guard, hasher: hasher, tokens: signer}
 	return g.id, nil
 }
 
@@ -155,10 +166,18 @@ func (g *Gateway) portalChain(cfg *config.Config, wb *wafBuilder) (http.Handler,
 	if err != nil {
 		return nil, err
 	}
-	h, err := g.portalPages(cfg, parts)
+	pages, err := g.portalPages(cfg, parts)
 	if err != nil {
 		return nil, err
 	}
+	jwks := cfg.Identity.PortalPath + "jwks.json"
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == jwks && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			parts.tokens.ServeJWKS(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
 	if ws != nil {
 		h = ws.Handler(h)
 	}

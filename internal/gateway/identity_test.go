@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"rampart/internal/events"
+	"rampart/internal/identity/token"
 	"rampart/internal/identity/password"
 	"rampart/internal/store"
 	"rampart/internal/store/sqlite"
@@ -131,6 +133,16 @@ identity:
 	}
 	if got := resp.Header.Get("X-Got-User"); got != "alice" {
 		t.Errorf("upstream saw X-Rampart-User %q, want alice (the client sent mallory)", got)
+	}
+	// The signed identity verifies with the published keys.
+	jr, body := get("/.rampart/jwks.json")
+	var set struct{ Keys []token.JWK }
+	if err := json.Unmarshal([]byte(body), &set); jr.StatusCode != 200 || err != nil {
+		t.Fatalf("jwks: %d %v", jr.StatusCode, err)
+	}
+	claims, err := token.Verify(resp.Header.Get("X-Got-Token"), set.Keys, time.Now())
+	if err != nil || claims.Subject != "alice" || len(claims.Roles) != 1 || claims.Roles[0] != "staff" {
+		t.Errorf("X-Rampart-Identity: %+v %v", claims, err)
 	}
 	if got := resp.Header.Get("X-Got-Cookie"); strings.Contains(got, "rampart") {
 		t.Errorf("the session cookie reached the upstream: %q", got)

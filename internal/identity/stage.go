@@ -21,6 +21,7 @@ import (
 
 	"rampart/internal/identity/access"
 	"rampart/internal/identity/apikey"
+	"rampart/internal/identity/token"
 	"rampart/internal/request"
 	"rampart/internal/store"
 )
@@ -30,6 +31,10 @@ import (
 const (
 	HeaderUser  = "X-Rampart-User"
 	HeaderRoles = "X-Rampart-Roles"
+	// HeaderToken carries the same identity as a short-lived JWT signed
+	// with EdDSA; upstreams verify it with the keys at
+	// {portal}jwks.json instead of trusting the network.
+	HeaderToken = "X-Rampart-Identity"
 )
 
 // SessionValidator checks a session cookie's secret (session.Manager).
@@ -62,6 +67,8 @@ type StageConfig struct {
 	APIKeys      KeyValidator
 	APIKeyHeader string
 	Users        UserReader
+	// Tokens, when set, signs the identity into HeaderToken.
+	Tokens *token.Signer
 	// UserCacheTTL bounds how long a node trusts what it read of an account
 	// (roles, disabled): default 5s.
 	UserCacheTTL time.Duration
@@ -100,6 +107,7 @@ func (s *Stage) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Header.Del(HeaderUser)
 		r.Header.Del(HeaderRoles)
+		r.Header.Del(HeaderToken)
 		id := s.identify(r)
 		d := access.Decision{Policy: access.PolicyPublic}
 		if s.cfg.Access != nil {
@@ -128,6 +136,14 @@ func (s *Stage) Handler(next http.Handler) http.Handler {
 			r.Header.Set(HeaderUser, id.user)
 			if len(id.roles) > 0 {
 				r.Header.Set(HeaderRoles, strings.Join(id.roles, ","))
+			}
+			if s.cfg.Tokens != nil {
+				tok, err := s.cfg.Tokens.Sign(token.Identity{User: id.user, Roles: id.roles, MFA: id.mfa})
+				if err != nil {
+					s.cfg.Failer.Fail(w, r, http.StatusInternalServerError, err)
+					return
+				}
+				r.Header.Set(HeaderToken, tok)
 			}
 		}
 		// The session cookie (and the portal's other cookies, named after
