@@ -32,6 +32,9 @@ const (
 	AuthSuccess Type = "auth.success" // a password or a second factor was accepted
 	AuthFailure Type = "auth.failure" // a sign-in attempt failed (wrong password, unknown user, locked, wrong code)
 	AuthLockout Type = "auth.lockout" // too many failures locked an account or a client address
+
+	AuthPasswordChanged Type = "auth.password_changed" // a user changed their password; their other sessions ended
+	AuthSessionRevoked  Type = "auth.session_revoked"  // a user signed out sessions of their own on the sessions page
 )
 
 // Severity orders events by how much attention they need.

@@ -198,7 +198,7 @@ func (g *Gateway) build(cfg *config.Config) (*state, error) {
 	}
 	wb := &wafBuilder{g: g}
 	if ident != nil {
-		ph, err := g.portalChain(cfg, wb)
+		ph, err := g.portalChain(cfg, wb, ident)
 		if err != nil {
 			return nil, err
 		}

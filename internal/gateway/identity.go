@@ -143,7 +143,7 @@ func (g *Gateway) portalPages(cfg *config.Config, parts *identityParts) (http.Ha
 	return portal.New(portal.Config{
 		Prefix: id.PortalPath, CSRFKey: mac.Sum(nil), AllowedRedirectHosts: id.AllowedRedirectHosts, InsecureCookies: insecure,
 	}, portal.Deps{
-		Users: g.store, Credentials: g.store, Sessions: parts.sessions, Hasher: parts.hasher, Guard: parts.guard,
+		Users: g.store, Credentials: g.store, Sessions: parts.sessions, SessionStore: g.store, Hasher: parts.hasher, Guard: parts.guard,
 		Keys: ring, Bus: g.bus, Log: g.log.With("component", "portal"), Now: g.now,
 	})
 }
@@ -156,7 +156,7 @@ func underPortal(path, prefix string) bool {
 
 // portalChain is the stage chain of portal requests: the global limits and
 // WAF settings, then the portal itself.
-func (g *Gateway) portalChain(cfg *config.Config, wb *wafBuilder) (http.Handler, error) {
+func (g *Gateway) portalChain(cfg *config.Config, wb *wafBuilder, ident *identity.Stage) (http.Handler, error) {
 	rc := cfg.NewRoute("_portal")
 	ws, err := wb.stage(&rc)
 	if err != nil {
@@ -170,13 +170,17 @@ func (g *Gateway) portalChain(cfg *config.Config, wb *wafBuilder) (http.Handler,
 	if err != nil {
 		return nil, err
 	}
-	jwks := cfg.Identity.PortalPath + "jwks.json"
+	jwks, verifyPath := cfg.Identity.PortalPath+"jwks.json", cfg.Identity.PortalPath+"verify"
+	verify := ident.Verify()
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == jwks && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		switch {
+		case r.URL.Path == jwks && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			parts.tokens.ServeJWKS(w, r)
-			return
+		case r.URL.Path == verifyPath:
+			verify.ServeHTTP(w, r)
+		default:
+			pages.ServeHTTP(w, r)
 		}
-		pages.ServeHTTP(w, r)
 	})
 	if ws != nil {
 		h = ws.Handler(h)

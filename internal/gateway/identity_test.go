@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"rampart/internal/events"
-	"rampart/internal/identity/token"
 	"rampart/internal/identity/password"
+	"rampart/internal/identity/token"
 	"rampart/internal/store"
 	"rampart/internal/store/sqlite"
 )

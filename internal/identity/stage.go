@@ -289,3 +289,84 @@ func (s *Stage) user(ctx context.Context, id string) (cachedUser, bool) {
 	c.mu.Unlock()
 	return u, u.ok
 }
+
+// Verify is the forward-auth endpoint ({portal}verify) for proxies that
+// ask rampart whether to let a request through: nginx auth_request,
+// Traefik forwardAuth, Caddy forward_auth. The request being decided is
+// described by X-Forwarded-Method, X-Forwarded-Proto, X-Forwarded-Host and
+// X-Forwarded-Uri (Traefik, Caddy) or X-Original-Method and X-Original-URI
+// (nginx), believed only from a trusted proxy; its cookies and
+// Authorization header come with the subrequest.
+//
+// The answer: 200 with X-Rampart-User, X-Rampart-Roles and
+// X-Rampart-Identity for the proxy to copy upstream; 401 (with the portal's
+// sign-in URL in Location) when the caller must sign in, or a 302 there
+// with ?redirect=1 (for proxies that pass the answer to the browser); 403
+// when the rules deny the caller.
+func (s *Stage) Verify() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		method, scheme, host, uri := r.Method, "https", r.Host, r.URL.RequestURI()
+		if info := request.FromContext(r.Context()); info != nil && info.TrustedPeer {
+			h := r.Header
+			method = first(h.Get("X-Forwarded-Method"), h.Get("X-Original-Method"), method)
+			scheme = first(h.Get("X-Forwarded-Proto"), scheme)
+			host = first(h.Get("X-Forwarded-Host"), host)
+			uri = first(h.Get("X-Forwarded-Uri"), h.Get("X-Original-URI"), uri)
+		}
+		path := uri
+		if i := strings.IndexAny(path, "?#"); i >= 0 {
+			path = path[:i]
+		}
+		if !strings.HasPrefix(path, "/") || (scheme != "https" && scheme != "http") {
+			s.cfg.Failer.Fail(w, r, http.StatusBadRequest, nil)
+			return
+		}
+		id := s.identify(r)
+		d := access.Decision{Policy: access.PolicyPublic}
+		if s.cfg.Access != nil {
+			_, d = s.cfg.Access.Match(host, path, method)
+		}
+		var aid *access.Identity
+		if id != nil {
+			aid = &access.Identity{User: id.user, Roles: id.roles, MFA: id.mfa}
+		}
+		switch out := access.Allow(d, aid); out {
+		case access.Allowed:
+			if id != nil {
+				w.Header().Set(HeaderUser, id.user)
+				w.Header().Set(HeaderRoles, strings.Join(id.roles, ","))
+				if s.cfg.Tokens != nil {
+					if tok, err := s.cfg.Tokens.Sign(token.Identity{User: id.user, Roles: id.roles, MFA: id.mfa}); err == nil {
+						w.Header().Set(HeaderToken, tok)
+					}
+				}
+			}
+			w.WriteHeader(http.StatusOK)
+		case access.NeedLogin, access.NeedMFA:
+			page := "login"
+			if out == access.NeedMFA {
+				page = "mfa"
+			}
+			target := scheme + "://" + host + s.cfg.PortalPrefix + page + "?rd=" + url.QueryEscape(scheme+"://"+host+uri)
+			w.Header().Set("Location", target)
+			if r.URL.Query().Get("redirect") == "1" {
+				w.WriteHeader(http.StatusFound)
+				return
+			}
+			w.WriteHeader(http.StatusUnauthorized)
+		default:
+			w.WriteHeader(http.StatusForbidden)
+		}
+	})
+}
+
+// first returns the first non-empty string.
+func first(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

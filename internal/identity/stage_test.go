@@ -14,6 +14,7 @@ import (
 	"rampart/internal/identity"
 	"rampart/internal/identity/access"
 	"rampart/internal/identity/session"
+	"rampart/internal/request"
 	"rampart/internal/store"
 	"rampart/internal/store/sqlite"
 )
@@ -193,5 +194,50 @@ func TestStageDisabledUser(t *testing.T) {
 	time.Sleep(150 * time.Millisecond)
 	if resp := f.get(t, "/x", cs, nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("disabled user after the cache TTL: %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestVerifyEndpoint(t *testing.T) {
+	f := newFixture(t, access.Config{
+		Rules:   []access.Rule{{Hosts: []string{"app.example.com"}, Paths: []string{"/admin"}, Policy: access.PolicyRoles, Roles: []string{"admin"}}},
+		Default: access.PolicyAuthenticated,
+	}, 0)
+	bob := f.user(t, "bob")
+	bs := f.login(t, bob, true)
+	// Behind a trusted proxy: the request info says so.
+	h := f.stage.Verify()
+	call := func(secret, host, uri, query string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/.rampart/verify"+query, nil)
+		req.Header.Set("X-Forwarded-Host", host)
+		req.Header.Set("X-Forwarded-Uri", uri)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("X-Forwarded-Method", "GET")
+		if secret != "" {
+			req.AddCookie(&http.Cookie{Name: "__Host-rampart", Value: secret})
+		}
+		req = req.WithContext(request.NewContext(req.Context(), &request.Info{TrustedPeer: true}))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := call("", "app.example.com", "/page?x=1", "")
+	if rec.Code != http.StatusUnauthorized || rec.Header().Get("Location") != "https://app.example.com/.rampart/login?rd=https%3A%2F%2Fapp.example.com%2Fpage%3Fx%3D1" {
+		t.Errorf("anonymous: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if rec := call("", "app.example.com", "/page", "?redirect=1"); rec.Code != http.StatusFound {
+		t.Errorf("anonymous, redirect mode: %d", rec.Code)
+	}
+	rec = call(bs, "app.example.com", "/page", "")
+	if rec.Code != 200 || rec.Header().Get("X-Rampart-User") != "bob" {
+		t.Errorf("bob: %d %q", rec.Code, rec.Header().Get("X-Rampart-User"))
+	}
+	if rec := call(bs, "app.example.com", "/admin/x", ""); rec.Code != http.StatusForbidden {
+		t.Errorf("bob on /admin: %d", rec.Code)
+	}
+	if rec := call(bs, "other.example.com", "/admin/x", ""); rec.Code != 200 {
+		t.Errorf("bob on another host's /admin: %d (the rule names app.example.com)", rec.Code)
+	}
+	if rec := call(bs, "app.example.com", "no-slash", ""); rec.Code != http.StatusBadRequest {
+		t.Errorf("bad URI: %d", rec.Code)
 	}
 }

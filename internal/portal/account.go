@@ -92,6 +92,8 @@ func (p *Portal) getAccount(w http.ResponseWriter, r *http.Request) {
 		RecoveryLeft:  si.f.recovery,
 		HasTOTP:       len(names) > 0,
 		EnrolRequired: si.u.MFARequired && !si.f.any(),
+
+		HasSessionList: p.d.SessionStore != nil,
 	})
 }
 

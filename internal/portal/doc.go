@@ -1,14 +1,19 @@
 // Package portal serves rampart's login and account pages: sign in with a
 // user name and password, a second factor (TOTP or a recovery code), sign
-// out, and an account page where a user enrols an authenticator app and
-// receives recovery codes. A [Portal] is an http.Handler mounted under a
-// prefix (default "/.rampart/") on every gateway host:
+// out, and account pages where a user enrols an authenticator app and
+// receives recovery codes, changes the password, and sees and signs out
+// their sessions. A [Portal] is an http.Handler mounted under a prefix
+// (default "/.rampart/") on every gateway host:
 //
 //	{prefix}login           GET the form, POST a user name and password
 //	{prefix}mfa             GET the form, POST a TOTP or recovery code
 //	{prefix}logout          POST: end the session
 //	{prefix}account         GET (also {prefix} itself): who is signed in, second factors
 //	{prefix}totp/new        GET a new key as a QR code, POST a code to confirm it
+//	{prefix}password        GET the form, POST the current password and the new one twice
+//	{prefix}sessions        GET the user's sessions (only with Deps.SessionStore)
+//	{prefix}sessions/revoke         POST: sign out one of them
+//	{prefix}sessions/revoke-others  POST: sign out all but this one
 //	{prefix}static/portal.css
 //
 // # Pages
@@ -56,8 +61,45 @@
 //
 // A session with MFA false is what Authelia calls one factor: the
 // gateway's access rules decide whether a route accepts it (mfa: required
-// does not). The portal's own account pages do not: a user who has a
-// second factor must have used it in this session.
+// does not). The portal's own account pages (account, totp/new, password,
+// sessions) do not: a user who has a second factor must have used it in
+// this session.
+//
+// # Changing the password
+//
+// {prefix}password asks for the current password and the new one twice.
+// The current password is checked as at sign-in, under the same lockout
+// guard and account key: a wrong one (or none stored, or any password
+// while the account is locked) costs one password hash, counts a failure,
+// publishes auth.failure (and auth.lockout when it locks), waits the
+// guard's delay and gets one answer, "Your current password is not
+// right." The new one must differ from the current one and pass
+// [Config.Policy] with the user name and e-mail address as words it must
+// not be; a refusal shows the policy's reason. The new argon2id hash is
+// stored with UpdateUser on the Version read at the start of the request
+// (a concurrent write to the user makes the change fail, not undo the
+// other), and PasswordChangedAt set. Then this browser's session is
+// rotated (a new session ID at the privilege change, MFA kept), every other
+// session of the user is revoked ([session.Manager.RevokeAll]) and
+// auth.password_changed is published with the number of sessions ended.
+//
+// # Sessions
+//
+// {prefix}sessions lists the user's live sessions (Deps.SessionStore,
+// newest first) with when they began and were last seen (last seen lags
+// by up to the session manager's TouchInterval), the client address and
+// the User-Agent, cut to 120 bytes with control and formatting characters
+// replaced, and marks this one. A session is named in the page and in the
+// revoke form by a handle, an HMAC of its store ID under [Config.CSRFKey]:
+// the page shows neither the cookie's secret nor the store's ID. A revoke
+// looks the handle up among the user's own sessions only, so another
+// user's session (by handle or ID) is 404 and untouched; revoking this
+// session is a sign-out. Revoking one session deletes it from the store:
+// until the session package can evict one session by ID, the session
+// manager's cache, on this node as on others, may accept it for up to its
+// CacheTTL (5 s by default). "Sign out everywhere else" is
+// [session.Manager.RevokeAll], which also clears this node's cache. Both
+// publish auth.session_revoked.
 //
 // # Enrolling an authenticator
 //
@@ -106,9 +148,10 @@
 //
 // # Not yet here
 //
-// Changing the password or e-mail address (with a confirmation link),
-// passkeys, listing and revoking sessions, password reset by e-mail, and
-// asking for a recent sign-in before account changes.
+// Changing the e-mail address (with a confirmation link), passkeys,
+// password reset by e-mail, and asking for a recent sign-in before account
+// changes (changing the password asks for the current one, which is as
+// much).
 //
 // A Portal is safe for concurrent use.
 package portal

@@ -72,6 +72,19 @@ type Config struct {
 	// Issuer names the service in authenticator apps (default
 	// DefaultIssuer). It must not contain a colon.
 	Issuer string
+	// Policy decides whether a new password may be set on
+	// {prefix}password. The zero value means password.DefaultPolicy (at
+	// least 12 characters, not on the list of common passwords), not the
+	// zero Policy, which would skip that list.
+	Policy password.Policy
+}
+
+// SessionStore is the part of store.Sessions the sessions page uses: it
+// lists a user's sessions and deletes the one the user signs out there.
+// Every store.Sessions is one.
+type SessionStore interface {
+	ListUserSessions(ctx context.Context, userID string) ([]store.Session, error)
+	DeleteSession(ctx context.Context, id string) error
 }
 
 // Publisher receives the portal's security events; *events.Bus is one.
@@ -89,7 +102,13 @@ type Deps struct {
 	// Keys seals TOTP secrets at rest and the secret of an enrolment in
 	// progress.
 	Keys *seal.Keyring
-	// Bus receives auth.success, auth.failure and auth.lockout events; nil
+	// SessionStore lists the sessions shown on {prefix}sessions and
+	// deletes the one a user signs out there; it is the store behind
+	// Sessions. Nil turns that page off (404) and takes its link off the
+	// account page.
+	SessionStore SessionStore
+	// Bus receives auth.success, auth.failure, auth.lockout,
+	// auth.password_changed and auth.session_revoked events; nil
 	// publishes nothing.
 	Bus Publisher
 	// Log receives the causes of internal errors; nil logs nothing.
@@ -121,10 +140,10 @@ var assets embed.FS
 
 // pageNames are the templates under templates/, each defining "content"
 // for layout.html.
-var pageNames = []string{"login", "mfa", "account", "totp_new", "recovery_codes", "error"}
+var pageNames = []string{"login", "mfa", "account", "totp_new", "recovery_codes", "password", "sessions", "error"}
 
 // New returns a Portal. It checks the configuration and that every
-// dependency but Bus, Log and Now is present.
+// dependency but SessionStore, Bus, Log and Now is present.
 func New(cfg Config, d Deps) (*Portal, error) {
 	var errs []error
 	if cfg.Prefix == "" {
@@ -141,6 +160,12 @@ func New(cfg Config, d Deps) (*Portal, error) {
 	}
 	if strings.Contains(cfg.Issuer, ":") || strings.IndexFunc(cfg.Issuer, unicode.IsControl) >= 0 || len(cfg.Issuer) > 64 {
 		errs = append(errs, fmt.Errorf("issuer %q: want at most 64 characters without colons or control characters", cfg.Issuer))
+	}
+	if cfg.Policy == (password.Policy{}) {
+		cfg.Policy = password.DefaultPolicy
+	}
+	if err := cfg.Policy.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	allowed := make(map[string]bool, len(cfg.AllowedRedirectHosts))
 	for _, h := range cfg.AllowedRedirectHosts {
@@ -269,6 +294,21 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		post = p.postLogout
 	case "totp/new":
 		get, post = p.getTOTPNew, p.postTOTPNew
+	case "password":
+		get, post = p.getPassword, p.postPassword
+	case "sessions", "sessions/revoke", "sessions/revoke-others":
+		if p.d.SessionStore == nil {
+			p.fail(w, r, http.StatusNotFound, nil)
+			return
+		}
+		switch rest {
+		case "sessions":
+			get = p.getSessions
+		case "sessions/revoke":
+			post = p.postRevokeSession
+		default:
+			post = p.postRevokeOthers
+		}
 	case "static/portal.css":
 		get = p.serveCSS
 	default:
@@ -356,6 +396,18 @@ type page struct {
 	HasRecovery   bool
 	HasTOTP       bool
 	EnrolRequired bool
+
+	// Done says the page confirms a change, told in Message.
+	Done bool
+	// HasSessionList says the sessions page is on, for the account page's
+	// link.
+	HasSessionList bool
+	// Sessions are the rows of the sessions page; RevokeCSRF and
+	// OthersCSRF the tokens of its forms.
+	Sessions               []sessionRow
+	RevokeCSRF, OthersCSRF string
+	// Others counts the sessions other than this one.
+	Others int
 }
 
 // render writes the named page with status.

@@ -856,6 +856,8 @@ func TestCSPEveryPage(t *testing.T) {
 	check("sign in", b.login("alice", pw, ""))
 	check("GET account", b.get(prefix+"account"))
 	check("GET totp/new", b.get(prefix+"totp/new"))
+	check("GET password", b.get(prefix+"password"))
+	check("POST password with a wrong current password", b.changePassword("wrong", "velvet quokka 7 lighthouse", "velvet quokka 7 lighthouse"))
 	enrolTOTP(t, e, b)
 	b.logout()
 	check("sign in with a second factor", b.login("alice", pw, ""))
