@@ -108,6 +108,7 @@ func runGateway(ctx context.Context, cfg *config.Config, o runOptions) error {
 		storeSub := bus.Subscribe("store", 0)
 		startSink(func() { store.Sink(sinkCtx, storeSub, st, log, store.SinkOptions{}) })
 		go retainEvents(ctx, st, cfg.Store.EventRetention, log)
+		go deleteExpired(ctx, st, 10*time.Minute, log)
 	}
 	// On the way out: close the bus so sinks drain, then wait for them.
 	defer func() {
@@ -285,6 +286,36 @@ func retainEvents(ctx context.Context, st store.Events, retention time.Duration,
 			log.Warn("event retention failed", "err", err)
 		case n > 0:
 			log.Info("old events deleted", "count", n, "retention", retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// expirer deletes what the store keeps past its end.
+type expirer interface {
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+	DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, error)
+}
+
+// deleteExpired removes expired sessions and one-time tokens every
+// interval until ctx ends. Several nodes may run it at once: each delete is
+// one statement, and deleting what another node deleted is harmless.
+func deleteExpired(ctx context.Context, st expirer, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		s, err1 := st.DeleteExpiredSessions(ctx, now)
+		k, err2 := st.DeleteExpiredTokens(ctx, now)
+		switch {
+		case (err1 != nil || err2 != nil) && ctx.Err() == nil:
+			log.Warn("deleting expired sessions and tokens failed", "err", errors.Join(err1, err2))
+		case s+k > 0:
+			log.Info("expired sessions and tokens deleted", "sessions", s, "tokens", k)
 		}
 		select {
 		case <-ctx.Done():

@@ -239,3 +239,42 @@ func TestAPIKeyCommands(t *testing.T) {
 		t.Errorf("revoke unknown: exit %d, %q", code, stderr)
 	}
 }
+
+func TestDeleteExpired(t *testing.T) {
+	_, db := userConfig(t)
+	st := openTestStore(t, db)
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	now := time.Now().UTC()
+	u, err := st.CreateUser(ctx, store.User{ID: "u1", Username: "x", CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := store.Session{ID: strings.Repeat("a", 64), UserID: u.ID, CreatedAt: now.Add(-2 * time.Hour), LastSeenAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+	live := store.Session{ID: strings.Repeat("b", 64), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
+	for _, s := range []store.Session{old, live} {
+		if err := st.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { deleteExpired(cctx, st, time.Hour, slog.New(slog.DiscardHandler)); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := st.Session(ctx, old.ID); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the expired session was not deleted")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if _, err := st.Session(ctx, live.ID); err != nil {
+		t.Errorf("the live session was deleted: %v", err)
+	}
+}

@@ -34,7 +34,7 @@ const (
 	// HeaderToken carries the same identity as a short-lived JWT signed
 	// with EdDSA; upstreams verify it with the keys at
 	// {portal}jwks.json instead of trusting the network.
-	HeaderToken = "X-Rampart-Identity"
+	HeaderToken = "X-Rampart-Identity" // #nosec G101 -- a header name, not a credential
 )
 
 // SessionValidator checks a session cookie's secret (session.Manager).
