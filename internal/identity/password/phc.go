@@ -147,6 +147,11 @@ func decodeBounded(enc *base64.Encoding, s, what string, lo, hi int) ([]byte, er
 	if len(s) > enc.EncodedLen(hi) {
 		return nil, fmt.Errorf("%w: %s is longer than the limit of %d bytes", ErrUnsupported, what, hi)
 	}
+	// encoding/base64 skips CR and LF; a PHC field holds neither, and
+	// accepting them would let two spellings stand for one hash.
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, fmt.Errorf("%w: %s holds a line break", ErrMalformed, what)
+	}
 	b, err := enc.DecodeString(s)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, what, err)
