@@ -108,7 +108,7 @@ func Default() *Config {
 			FileTypes: []string{"image/svg+xml", "application/xml", "text/xml", "application/xhtml+xml"}},
 		Session: Session{CookieSecure: ptr(true), IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour},
 		Identity: Identity{
-			PortalPath: "/.rampart/", SecretsKeyID: "k1", TokenLifetime: 5 * time.Minute,
+			PortalPath: "/.rampart/", SecretsKeyID: "k1", TokenLifetime: 5 * time.Minute, FetchMetadataCSRF: ptr(true),
 			Password: PasswordPolicy{MinLength: 12, MaxLength: 256, CheckCommon: ptr(true)},
 			Lockout:  Lockout{MaxFailures: 10, MaxIPFailures: 50, Window: 15 * time.Minute, LockFor: 15 * time.Minute},
 			Access:   Access{Default: "authenticated"},

@@ -257,6 +257,10 @@ type Identity struct {
 	// APIKeyHeader is a header that carries API keys besides
 	// "Authorization: Bearer" (default none).
 	APIKeyHeader string `yaml:"api_key_header"`
+	// FetchMetadataCSRF refuses state-changing requests from other sites
+	// (Sec-Fetch-Site, else Origin) that carry the rampart session, on
+	// every route (default true).
+	FetchMetadataCSRF *bool `yaml:"fetch_metadata_csrf"`
 	// TokenLifetime is how long the signed identity JWT passed upstream in
 	// X-Rampart-Identity is valid (default 5m, at most 24h).
 	TokenLifetime time.Duration  `yaml:"token_lifetime"`

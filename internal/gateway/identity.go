@@ -60,16 +60,17 @@ func (g *Gateway) identityStage(cfg *config.Config) (*identity.Stage, error) {
 		return nil, err
 	}
 	return identity.NewStage(identity.StageConfig{
-		Access:        set,
-		PortalPrefix:  cfg.Identity.PortalPath,
-		SessionCookie: cookieName(cfg),
-		Sessions:      parts.sessions,
-		APIKeys:       parts.keys,
-		APIKeyHeader:  cfg.Identity.APIKeyHeader,
-		Users:         g.store,
-		Tokens:        parts.tokens,
-		Now:           g.now,
-		Failer:        g.failer,
+		Access:            set,
+		PortalPrefix:      cfg.Identity.PortalPath,
+		SessionCookie:     cookieName(cfg),
+		Sessions:          parts.sessions,
+		APIKeys:           parts.keys,
+		APIKeyHeader:      cfg.Identity.APIKeyHeader,
+		Users:             g.store,
+		Tokens:            parts.tokens,
+		FetchMetadataCSRF: cfg.Identity.FetchMetadataCSRF == nil || *cfg.Identity.FetchMetadataCSRF,
+		Now:               g.now,
+		Failer:            g.failer,
 	})
 }
 

@@ -69,6 +69,12 @@ type StageConfig struct {
 	Users        UserReader
 	// Tokens, when set, signs the identity into HeaderToken.
 	Tokens *token.Signer
+	// FetchMetadataCSRF refuses (403) a state-changing request (not GET,
+	// HEAD, OPTIONS) that carries the rampart session and comes from
+	// another site: Sec-Fetch-Site other than same-origin or none, or,
+	// from browsers that do not send it, an Origin other than the
+	// request's own. Requests with an API key are not affected.
+	FetchMetadataCSRF bool
 	// UserCacheTTL bounds how long a node trusts what it read of an account
 	// (roles, disabled): default 5s.
 	UserCacheTTL time.Duration
@@ -109,6 +115,10 @@ func (s *Stage) Handler(next http.Handler) http.Handler {
 		r.Header.Del(HeaderRoles)
 		r.Header.Del(HeaderToken)
 		id := s.identify(r)
+		if id != nil && id.session && s.cfg.FetchMetadataCSRF && crossSite(r) {
+			s.cfg.Failer.Fail(w, r, http.StatusForbidden, nil)
+			return
+		}
 		d := access.Decision{Policy: access.PolicyPublic}
 		if s.cfg.Access != nil {
 			_, d = s.cfg.Access.Match(r.Host, r.URL.Path, r.Method)
@@ -155,9 +165,10 @@ func (s *Stage) Handler(next http.Handler) http.Handler {
 
 // caller is who a request comes from.
 type caller struct {
-	user  string
-	roles []string
-	mfa   bool
+	user    string
+	roles   []string
+	mfa     bool
+	session bool // from the session cookie (not an API key)
 }
 
 // identify reads the session cookie or the API key. Any failure makes the
@@ -193,7 +204,25 @@ func (s *Stage) identify(r *http.Request) *caller {
 	if !ok {
 		return nil
 	}
-	return &caller{user: u.name, roles: u.roles, mfa: sess.MFA}
+	return &caller{user: u.name, roles: u.roles, mfa: sess.MFA, session: true}
+}
+
+// crossSite reports a state-changing request a browser sent from another
+// site (fetch metadata, then Origin for browsers without it).
+func crossSite(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site != "same-origin" && site != "none"
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false // not a browser, or one that sends neither: nothing to go by
+	}
+	u, err := url.Parse(origin)
+	return err != nil || !strings.EqualFold(u.Host, r.Host)
 }
 
 // login answers a request that must sign in (or add a second factor):

@@ -241,3 +241,48 @@ func TestVerifyEndpoint(t *testing.T) {
 		t.Errorf("bad URI: %d", rec.Code)
 	}
 }
+
+func TestFetchMetadataCSRF(t *testing.T) {
+	f := newFixture(t, access.Config{Default: access.PolicyAuthenticated}, 0)
+	dave := f.user(t, "dave")
+	ds := f.login(t, dave, false)
+	stage, err := identity.NewStage(identity.StageConfig{Sessions: f.sessions, Users: f.st, FetchMetadataCSRF: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := stage.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
+	call := func(method string, hdr map[string]string, withSession bool) int {
+		req := httptest.NewRequest(method, "https://app.example.com/transfer", nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		if withSession {
+			req.AddCookie(&http.Cookie{Name: "__Host-rampart", Value: ds})
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	tests := []struct {
+		name    string
+		method  string
+		hdr     map[string]string
+		session bool
+		want    int
+	}{
+		{"cross-site POST with the session", "POST", map[string]string{"Sec-Fetch-Site": "cross-site"}, true, 403},
+		{"same-site POST with the session", "POST", map[string]string{"Sec-Fetch-Site": "same-site"}, true, 403},
+		{"same-origin POST", "POST", map[string]string{"Sec-Fetch-Site": "same-origin"}, true, 200},
+		{"typed URL", "POST", map[string]string{"Sec-Fetch-Site": "none"}, true, 200},
+		{"cross-site GET", "GET", map[string]string{"Sec-Fetch-Site": "cross-site"}, true, 200},
+		{"old browser, foreign Origin", "DELETE", map[string]string{"Origin": "https://evil.example"}, true, 403},
+		{"old browser, own Origin", "DELETE", map[string]string{"Origin": "https://app.example.com"}, true, 200},
+		{"no browser headers", "POST", nil, true, 200},
+		{"cross-site without a session", "POST", map[string]string{"Sec-Fetch-Site": "cross-site"}, false, 200},
+	}
+	for _, tt := range tests {
+		if got := call(tt.method, tt.hdr, tt.session); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
