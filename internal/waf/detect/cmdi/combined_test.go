@@ -5,6 +5,7 @@ import (
 
 	"rampart/internal/waf/dataset"
 	"rampart/internal/waf/detect"
+	"rampart/internal/waf/detect/detecttest"
 	"rampart/internal/waf/detect/ssi"
 	"rampart/internal/waf/detect/traversal"
 )
@@ -29,7 +30,7 @@ func TestDatasetsCombined(t *testing.T) {
 			by[key] = &count{}
 		}
 		by[key].n++
-		if detected(ds, s.Payload) {
+		if detecttest.Detected(ds, s.Payload) {
 			by[key].hit++
 		} else {
 			t.Logf("miss %s: %q", key, short(s.Payload))
@@ -41,7 +42,7 @@ func TestDatasetsCombined(t *testing.T) {
 	benign, fp := 0, 0
 	check := func(src, v string) {
 		benign++
-		if detected(ds, v) {
+		if detecttest.Detected(ds, v) {
 			fp++
 			t.Logf("false positive %s: %q", src, short(v))
 		}
@@ -52,7 +53,7 @@ func TestDatasetsCombined(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"testdata/benign.txt", "../traversal/testdata/benign.txt", "../ssi/testdata/benign.txt"} {
-		for _, v := range readCorpus(t, name) {
+		for _, v := range detecttest.ReadLines(t, name) {
 			check(name, v)
 		}
 	}

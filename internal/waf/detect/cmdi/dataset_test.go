@@ -5,6 +5,7 @@ import (
 
 	"rampart/internal/waf/dataset"
 	"rampart/internal/waf/detect"
+	"rampart/internal/waf/detect/detecttest"
 )
 
 func loadDatasets(t *testing.T) []dataset.Sample {
@@ -44,7 +45,7 @@ func TestDatasets(t *testing.T) {
 		}
 		c := bySet[s.Set]
 		c[1]++
-		if detected(ds, s.Payload) {
+		if detecttest.Detected(ds, s.Payload) {
 			c[0]++
 		} else {
 			t.Logf("miss %s %s: %q", s.Set, s.Source, short(s.Payload))
@@ -57,7 +58,7 @@ func TestDatasets(t *testing.T) {
 	benign, fp := 0, 0
 	check := func(src, v string) {
 		benign++
-		if detected(ds, v) {
+		if detecttest.Detected(ds, v) {
 			fp++
 			t.Logf("false positive %s: %q", src, short(v))
 		}
@@ -67,7 +68,7 @@ func TestDatasets(t *testing.T) {
 			check(s.Set, s.Payload)
 		}
 	}
-	for _, v := range readCorpus(t, "testdata/benign.txt") {
+	for _, v := range detecttest.ReadLines(t, "testdata/benign.txt") {
 		check("testdata", v)
 	}
 	t.Logf("cmdi false positives: %d/%d benign (%.3f%%)", fp, benign, 100*float64(fp)/float64(benign))

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"rampart/internal/waf/detect"
+	"rampart/internal/waf/detect/detecttest"
 )
 
 // fuzzMax bounds fuzz inputs; the detector itself is bounded by
@@ -12,7 +13,7 @@ const fuzzMax = 8 << 10
 
 func fuzzSeeds(f *testing.F) {
 	for _, name := range []string{"testdata/attack.txt", "testdata/benign.txt"} {
-		for _, v := range readCorpus(f, name) {
+		for _, v := range detecttest.ReadLines(f, name) {
 			f.Add(v)
 		}
 	}

@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"rampart/internal/waf/detect"
+	"rampart/internal/waf/detect/detecttest"
 )
 
 // FuzzDetect checks that Detect never panics and reports well-formed
 // matches located inside the value.
 func FuzzDetect(f *testing.F) {
 	for _, name := range []string{"testdata/attack.txt", "testdata/benign.txt"} {
-		for _, v := range readCorpus(f, name) {
+		for _, v := range detecttest.ReadLines(f, name) {
 			f.Add(v)
 		}
 	}

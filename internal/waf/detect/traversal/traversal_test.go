@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"rampart/internal/waf/detect"
+	"rampart/internal/waf/detect/detecttest"
 )
 
 func TestCorpusAttacks(t *testing.T) {
 	ds := []detect.Detector{New()}
-	for _, v := range readCorpus(t, "testdata/attack.txt") {
-		if !detected(ds, v) {
-			_, ms := score(ds[0], detect.Input{Value: v})
+	for _, v := range detecttest.ReadLines(t, "testdata/attack.txt") {
+		if !detecttest.Detected(ds, v) {
+			_, ms := detecttest.Sum(ds[0], detect.Input{Value: v})
 			t.Errorf("Detect(%q) = %+v, want a total >= 5 in some decoded variant", v, ms)
 		}
 	}
@@ -18,9 +19,9 @@ func TestCorpusAttacks(t *testing.T) {
 
 func TestCorpusBenign(t *testing.T) {
 	ds := []detect.Detector{New()}
-	for _, v := range readCorpus(t, "testdata/benign.txt") {
-		if detected(ds, v) {
-			_, ms := score(ds[0], detect.Input{Value: v})
+	for _, v := range detecttest.ReadLines(t, "testdata/benign.txt") {
+		if detecttest.Detected(ds, v) {
+			_, ms := detecttest.Sum(ds[0], detect.Input{Value: v})
 			t.Errorf("Detect(%q) = %+v, want a total < 5 in every decoded variant", v, ms)
 		}
 	}
@@ -80,7 +81,7 @@ func TestDetect(t *testing.T) {
 	d := New()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, ms := score(d, tt.in)
+			s, ms := detecttest.Sum(d, tt.in)
 			if tt.rule == "" {
 				if s >= 5 {
 					t.Errorf("Detect(%q) = %+v, want a total < 5", tt.in.Value, ms)

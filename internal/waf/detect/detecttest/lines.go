@@ -1,8 +1,7 @@
-package ssi
+package detecttest
 
 import (
 	"bufio"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -11,11 +10,12 @@ import (
 	"rampart/internal/waf/detect"
 )
 
-// readCorpus reads a testdata corpus: one value per line, '#' comments and
-// blank lines skipped, lines starting with '"' unquoted as Go strings.
-func readCorpus(tb testing.TB, name string) []string {
+// ReadLines reads a corpus of plain values at path: one value a line,
+// "# " comment lines and blank lines skipped (a value may start with "#"),
+// lines starting with '"' unquoted as Go strings.
+func ReadLines(tb testing.TB, path string) []string {
 	tb.Helper()
-	f, err := os.Open(name)
+	f, err := os.Open(path) // #nosec G304 -- a corpus file under the test's own testdata
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func readCorpus(tb testing.TB, name string) []string {
 		if strings.HasPrefix(line, `"`) {
 			u, err := strconv.Unquote(line)
 			if err != nil {
-				tb.Fatalf("%s: %q: %v", name, line, err)
+				tb.Fatalf("%s: %q: %v", path, line, err)
 			}
 			line = u
 		}
@@ -42,8 +42,9 @@ func readCorpus(tb testing.TB, name string) []string {
 	return out
 }
 
-// score returns the total paranoia-1 score d gives v and the matches.
-func score(d detect.Detector, in detect.Input) (int, []detect.Match) {
+// Sum returns the sum of every paranoia-1 score d gives in, with Raw
+// defaulting to Value and Kind to KindQuery, and the matches.
+func Sum(d detect.Detector, in detect.Input) (int, []detect.Match) {
 	if in.Raw == "" {
 		in.Raw = in.Value
 	}
@@ -60,23 +61,8 @@ func score(d detect.Detector, in detect.Input) (int, []detect.Match) {
 	return total, ms
 }
 
-// variants returns v as the engine would show it: raw, and URL-decoded up
-// to three times.
-func variants(v string) []string {
-	out := []string{v}
-	for range 3 {
-		u, err := url.QueryUnescape(v)
-		if err != nil || u == v {
-			break
-		}
-		out = append(out, u)
-		v = u
-	}
-	return out
-}
-
-// windows cuts v as the engine does for long values.
-func windows(v string) []string {
+// Windows cuts v as the engine does for long values.
+func Windows(v string) []string {
 	const window, overlap = detect.MaxValue, 1024
 	if len(v) <= window {
 		return []string{v}
@@ -91,11 +77,11 @@ func windows(v string) []string {
 	}
 }
 
-// detected reports whether any window and variant of v scores >= 5 at
-// paranoia 1 with the detectors together.
-func detected(ds []detect.Detector, v string) bool {
-	for _, w := range windows(v) {
-		for _, vr := range variants(w) {
+// Detected reports whether any window and URL-decoded variant of v, as a
+// query value, scores 5 or more at paranoia 1 with the detectors together.
+func Detected(ds []detect.Detector, v string) bool {
+	for _, w := range Windows(v) {
+		for _, vr := range Variants(w) {
 			in := detect.Input{Value: vr, Raw: w, Kind: detect.KindQuery}
 			total := 0
 			for _, d := range ds {
