@@ -222,10 +222,7 @@ func (g *Gateway) build(cfg *config.Config) (*state, error) {
 			return nil, err
 		}
 		st.pools = append(st.pools, p)
-		lim := limits.New(limits.Config{
-			MaxURLBytes: rc.Limits.MaxURLBytes, MaxHeaderBytes: rc.Limits.MaxHeaderBytes,
-			MaxHeaderCount: rc.Limits.MaxHeaderCount, MaxBodyBytes: rc.Limits.MaxBodyBytes,
-		}, g.bus, g.log)
+		lim := g.limits(rc)
 		// The route's stage chain, innermost last. Later stages (IP
 		// decisions, rate limits, identity, WAF) slot in here.
 		var h http.Handler = p
@@ -241,6 +238,14 @@ func (g *Gateway) build(cfg *config.Config) (*state, error) {
 	}
 	st.table.finish()
 	return st, nil
+}
+
+// limits returns the limits stage of route rc.
+func (g *Gateway) limits(rc *config.Route) *limits.Stage {
+	return limits.New(limits.Config{
+		MaxURLBytes: rc.Limits.MaxURLBytes, MaxHeaderBytes: rc.Limits.MaxHeaderBytes,
+		MaxHeaderCount: rc.Limits.MaxHeaderCount, MaxBodyBytes: rc.Limits.MaxBodyBytes,
+	}, g.bus, g.log)
 }
 
 func hardenConfig(cfg *config.Config, rc *config.Route) harden.Config {

@@ -16,7 +16,6 @@ import (
 	"rampart/internal/identity/seal"
 	"rampart/internal/identity/session"
 	"rampart/internal/identity/token"
-	"rampart/internal/limits"
 	"rampart/internal/portal"
 )
 
@@ -192,9 +191,5 @@ func (g *Gateway) portalChain(cfg *config.Config, wb *wafBuilder, ident *identit
 	if ws != nil {
 		h = ws.Handler(h)
 	}
-	lim := limits.New(limits.Config{
-		MaxURLBytes: rc.Limits.MaxURLBytes, MaxHeaderBytes: rc.Limits.MaxHeaderBytes,
-		MaxHeaderCount: rc.Limits.MaxHeaderCount, MaxBodyBytes: rc.Limits.MaxBodyBytes,
-	}, g.bus, g.log)
-	return lim.Handler(h), nil
+	return g.limits(&rc).Handler(h), nil
 }

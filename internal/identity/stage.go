@@ -119,15 +119,7 @@ func (s *Stage) Handler(next http.Handler) http.Handler {
 			s.cfg.Failer.Fail(w, r, http.StatusForbidden, nil)
 			return
 		}
-		d := access.Decision{Policy: access.PolicyPublic}
-		if s.cfg.Access != nil {
-			_, d = s.cfg.Access.Match(r.Host, r.URL.Path, r.Method)
-		}
-		var aid *access.Identity
-		if id != nil {
-			aid = &access.Identity{User: id.user, Roles: id.roles, MFA: id.mfa}
-		}
-		switch access.Allow(d, aid) {
+		switch s.decide(id, r.Host, r.URL.Path, r.Method) {
 		case access.Allowed:
 		case access.NeedLogin:
 			s.login(w, r, false)
@@ -148,7 +140,7 @@ func (s *Stage) Handler(next http.Handler) http.Handler {
 				r.Header.Set(HeaderRoles, strings.Join(id.roles, ","))
 			}
 			if s.cfg.Tokens != nil {
-				tok, err := s.cfg.Tokens.Sign(token.Identity{User: id.user, Roles: id.roles, MFA: id.mfa})
+				tok, err := s.cfg.Tokens.Sign(id.token())
 				if err != nil {
 					s.cfg.Failer.Fail(w, r, http.StatusInternalServerError, err)
 					return
@@ -205,6 +197,23 @@ func (s *Stage) identify(r *http.Request) *caller {
 		return nil
 	}
 	return &caller{user: u.name, roles: u.roles, mfa: sess.MFA, session: true}
+}
+
+// decide applies the access rules to a request for host, path and method
+// from caller id (nil: anonymous).
+func (s *Stage) decide(id *caller, host, path, method string) access.Outcome {
+	d := access.Decision{Policy: access.PolicyPublic}
+	if s.cfg.Access != nil {
+		_, d = s.cfg.Access.Match(host, path, method)
+	}
+	if id == nil {
+		return access.Allow(d, nil)
+	}
+	return access.Allow(d, &access.Identity{User: id.user, Roles: id.roles, MFA: id.mfa})
+}
+
+func (c *caller) token() token.Identity {
+	return token.Identity{User: c.user, Roles: c.roles, MFA: c.mfa}
 }
 
 // crossSite reports a state-changing request a browser sent from another
@@ -352,21 +361,13 @@ func (s *Stage) Verify() http.Handler {
 			return
 		}
 		id := s.identify(r)
-		d := access.Decision{Policy: access.PolicyPublic}
-		if s.cfg.Access != nil {
-			_, d = s.cfg.Access.Match(host, path, method)
-		}
-		var aid *access.Identity
-		if id != nil {
-			aid = &access.Identity{User: id.user, Roles: id.roles, MFA: id.mfa}
-		}
-		switch out := access.Allow(d, aid); out {
+		switch out := s.decide(id, host, path, method); out {
 		case access.Allowed:
 			if id != nil {
 				w.Header().Set(HeaderUser, id.user)
 				w.Header().Set(HeaderRoles, strings.Join(id.roles, ","))
 				if s.cfg.Tokens != nil {
-					if tok, err := s.cfg.Tokens.Sign(token.Identity{User: id.user, Roles: id.roles, MFA: id.mfa}); err == nil {
+					if tok, err := s.cfg.Tokens.Sign(id.token()); err == nil {
 						w.Header().Set(HeaderToken, tok)
 					}
 				}
