@@ -379,11 +379,11 @@ func TestMigrateCommand(t *testing.T) {
 	path := filepath.Join(dir, "rampart.yaml")
 	writeFile(t, path, fmt.Sprintf("store: {path: %q}\nroutes:\n  - {name: app, upstreams: [\"http://127.0.0.1:1\"]}\n", filepath.Join(dir, "r.db")))
 	code, stdout, stderr := runCLI("migrate", "-c", path)
-	if code != 0 || !strings.Contains(stdout, "applied migrations [1 2]") {
+	if code != 0 || !strings.Contains(stdout, "applied migrations [1 2 3]") {
 		t.Fatalf("first migrate: exit %d, %q %q", code, stdout, stderr)
 	}
 	code, stdout, _ = runCLI("migrate", "-c", path)
-	if code != 0 || !strings.Contains(stdout, "up to date (schema version 2)") {
+	if code != 0 || !strings.Contains(stdout, "up to date (schema version 3)") {
 		t.Errorf("second migrate: exit %d, %q", code, stdout)
 	}
 }

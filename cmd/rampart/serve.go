@@ -118,7 +118,12 @@ func runGateway(ctx context.Context, cfg *config.Config, o runOptions) error {
 		}
 	}()
 
-	gw, err := gateway.New(cfg, gateway.Deps{Log: log, AccessLog: logs.access, Bus: bus, Metrics: metrics, Store: st})
+	counter, closeRedis, err := openLockoutCounter(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeRedis() // after gw.Close: deferred calls run last-in first-out
+	gw, err := gateway.New(cfg, gateway.Deps{Log: log, AccessLog: logs.access, Bus: bus, Metrics: metrics, Store: st, Lockout: counter})
 	if err != nil {
 		return err
 	}
@@ -208,7 +213,7 @@ func reload(gw *gateway.Gateway, bus *events.Bus, log *slog.Logger, cfg *config.
 		// The listeners' wire limits are fixed at start: raising a URL or
 		// header limit above them takes a restart (lowering works at once).
 		wireLimit := strings.Contains(k, "limits.max_url_bytes") || strings.Contains(k, "limits.max_header_")
-		if wireLimit || strings.HasPrefix(k, "listen.") || strings.HasPrefix(k, "server.") || strings.HasPrefix(k, "log.") || strings.HasPrefix(k, "store.") {
+		if wireLimit || sharedStateKey(k) || strings.HasPrefix(k, "listen.") || strings.HasPrefix(k, "server.") || strings.HasPrefix(k, "log.") || strings.HasPrefix(k, "store.") {
 			restart = append(restart, k)
 		}
 	}

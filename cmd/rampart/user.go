@@ -23,6 +23,7 @@ import (
 
 	"rampart/internal/config"
 	"rampart/internal/identity/password"
+	"rampart/internal/portal"
 	"rampart/internal/store"
 )
 
@@ -41,7 +42,7 @@ func newUserCmd() *cobra.Command {
 		Use:   "user",
 		Short: "Manage the accounts of the login portal",
 		Long: `Add, list, disable, enable, delete and import the accounts rampart's
-login portal signs in, and reset their second factors. Every subcommand
+login portal signs in, reset their second factors and lift their lockouts. Every subcommand
 reads the store from the config file (-c, default rampart.yaml).
 
 Passwords follow NIST SP 800-63B: at least 12 characters, no composition
@@ -49,7 +50,7 @@ rules, and none of the 426 886 most common passwords. They are stored as
 argon2id hashes (OWASP's parameters).`,
 	}
 	cmd.AddCommand(newUserAddCmd(), newUserListCmd(), newUserSetDisabledCmd(true), newUserSetDisabledCmd(false),
-		newUserDeleteCmd(), newUserResetMFACmd(), newUserImportCmd())
+		newUserDeleteCmd(), newUserResetMFACmd(), newUserImportCmd(), newUserUnlockCmd(), newUserResealCmd())
 	return cmd
 }
 
@@ -247,20 +248,15 @@ factor is required, the portal asks for one before anything else.`,
 			if err != nil {
 				return err
 			}
-			creds, err := st.UserCredentials(ctx, u.ID, "")
+			removed, err := portal.RemoveSecondFactors(ctx, st, u.ID)
 			if err != nil {
-				return fmt.Errorf("read second factors: %w", err)
-			}
-			for _, c := range creds {
-				if err := st.DeleteCredential(ctx, u.ID, c.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-					return fmt.Errorf("remove second factor: %w", err)
-				}
+				return fmt.Errorf("remove second factors: %w", err)
 			}
 			n, err := st.DeleteUserSessions(ctx, u.ID, "")
 			if err != nil {
 				return fmt.Errorf("end sessions: %w", err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "user %s: %d second factors removed, %d sessions ended\n", u.Username, len(creds), n)
+			fmt.Fprintf(cmd.OutOrStdout(), "user %s: %d second factors removed, %d sessions ended\n", u.Username, removed, n)
 			return nil
 		},
 	}

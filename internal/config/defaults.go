@@ -101,6 +101,7 @@ func Default() *Config {
 			Path:           "rampart.db",
 			EventRetention: 720 * time.Hour,
 		},
+		Redis: Redis{KeyPrefix: "rampart:", DialTimeout: 2 * time.Second, ReadTimeout: 500 * time.Millisecond},
 		WAF: WAF{Mode: "block", Engine: "native", Paranoia: 1, InspectBodyBytes: 1 << 20,
 			OversizeBody: "inspect_prefix",
 			// The same list as waf.DefaultFileTypes (a gateway test
@@ -110,9 +111,12 @@ func Default() *Config {
 		Identity: Identity{
 			PortalPath: "/.rampart/", SecretsKeyID: "k1", TokenLifetime: 5 * time.Minute, FetchMetadataCSRF: ptr(true),
 			Password: PasswordPolicy{MinLength: 12, MaxLength: 256, CheckCommon: ptr(true)},
-			Lockout:  Lockout{MaxFailures: 10, MaxIPFailures: 50, Window: 15 * time.Minute, LockFor: 15 * time.Minute},
+			Lockout:  Lockout{Backend: "memory", MaxFailures: 10, MaxIPFailures: 50, Window: 15 * time.Minute, LockFor: 15 * time.Minute},
 			Access:   Access{Default: "authenticated"},
+			Email:    IdentityEmail{LinkLifetime: 30 * time.Minute},
+			Passkeys: Passkeys{Enabled: ptr(true), RPDisplayName: "rampart", UserVerification: "preferred"},
 		},
+		SMTP:    SMTP{Security: "starttls", Timeout: 30 * time.Second},
 		Secrets: map[string]bool{},
 	}
 }

@@ -93,6 +93,12 @@ func (v *validator) identity() {
 	if pw.MaxLength < 128 || pw.MaxLength < pw.MinLength || pw.MaxLength > 4096 {
 		v.errf("identity.password.max_length", "%d: want at least 128 (and min_length) and at most 4096; long passphrases must fit", pw.MaxLength)
 	}
+	for i, r := range id.MFARoles {
+		if r == "" || strings.ContainsAny(r, ", \t") {
+			key := fmt.Sprintf("identity.mfa_roles[%d]", i)
+			v.errf(key, "%s is not a role name; roles are words without blanks or commas, as given to rampart user add --roles", v.show(key, r))
+		}
+	}
 	v.atLeast("identity.lockout.max_failures", int64(id.Lockout.MaxFailures), 1, "")
 	v.atLeast("identity.lockout.max_ip_failures", int64(id.Lockout.MaxIPFailures), 1, "")
 	v.positive("identity.lockout.window", id.Lockout.Window)

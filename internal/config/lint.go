@@ -42,9 +42,13 @@ func Lint(c *Config) []Warning {
 	if c.Identity.SecretsKey != "" && !c.Secrets["identity.secrets_key"] {
 		warn("identity.secrets_key", "is written in the config file, so everyone who can read the file (or a backup, or a repository it lands in) can decrypt the second-factor secrets in the store; give it as ${env:RAMPART_SECRETS_KEY} or ${file:PATH}")
 	}
+	if c.SMTP.Password != "" && !c.Secrets["smtp.password"] {
+		warn("smtp.password", "is written in the config file, so everyone who can read the file can send mail as rampart; give it as ${env:RAMPART_SMTP_PASSWORD} or ${file:PATH}")
+	}
 	if cs := c.Session.CookieSecure; cs != nil && !*cs {
 		warn("session.cookie_secure", "is false, so browsers send session cookies over plain HTTP too, where they can be sniffed and replayed to take over accounts; keep it true and serve the portal over HTTPS")
 	}
+	ws = append(ws, lintRedis(c)...)
 	lintBlocks := func(prefix string, h Headers, u UpstreamPolicy, w WAF) {
 		switch w.Mode {
 		case "detect":

@@ -24,6 +24,8 @@ type Config struct {
 	Upstream        UpstreamPolicy `yaml:"upstream"`
 	Log             Log            `yaml:"log"`
 	Store           Store          `yaml:"store"`
+	Redis           Redis          `yaml:"redis"`
+	SMTP            SMTP           `yaml:"smtp"`
 	WAF             WAF            `yaml:"waf"`
 	Session         Session        `yaml:"session"`
 	Identity        Identity       `yaml:"identity"`
@@ -267,6 +269,11 @@ type Identity struct {
 	Password      PasswordPolicy `yaml:"password"`
 	Lockout       Lockout        `yaml:"lockout"`
 	Access        Access         `yaml:"access"`
+	Email         IdentityEmail  `yaml:"email"`
+	// MFARoles are roles whose holders need a second factor on every route
+	// that is not public, and enrol one at their first sign-in.
+	MFARoles []string `yaml:"mfa_roles"`
+	Passkeys Passkeys `yaml:"passkeys"`
 }
 
 // SecretsKey is an earlier key kept for opening what it sealed.
@@ -284,6 +291,9 @@ type PasswordPolicy struct {
 
 // Lockout throttles password guessing.
 type Lockout struct {
+	// Backend keeps the counts: "memory" (default, one node) or "redis"
+	// (shared by every node; needs redis.url).
+	Backend       string        `yaml:"backend"`
 	MaxFailures   int           `yaml:"max_failures"`    // 10 per account in window
 	MaxIPFailures int           `yaml:"max_ip_failures"` // 50 per client address in window
 	Window        time.Duration `yaml:"window"`          // 15m

@@ -110,8 +110,11 @@ func validate(c *Config) []*Error {
 	v.upstream("upstream", c.Upstream)
 	v.log()
 	v.store()
+	v.redis()
 	v.waf("waf", c.WAF)
 	v.identity()
+	v.passkeys()
+	v.smtp()
 	v.routes()
 	return dropInherited(v.errs)
 }

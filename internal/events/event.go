@@ -35,6 +35,16 @@ const (
 
 	AuthPasswordChanged Type = "auth.password_changed" // a user changed their password; their other sessions ended
 	AuthSessionRevoked  Type = "auth.session_revoked"  // a user signed out sessions of their own on the sessions page
+
+	AuthResetRequested       Type = "auth.reset_requested"        // someone asked for a password reset link (sent or not, with the reason)
+	AuthEmailChangeRequested Type = "auth.email_change_requested" // a user asked to change their address; a link went to the new one
+	AuthEmailChanged         Type = "auth.email_changed"          // a user's address changed through the link; the old address was told
+	AuthMFAResetRequested    Type = "auth.mfa_reset_requested"    // a user who lost the second factor asked for a reset link
+	AuthMFAReset             Type = "auth.mfa_reset"              // every second factor of a user was removed through a reset link
+	AuthMailThrottled        Type = "auth.mail_throttled"         // too much mail was asked for one account; more waits
+
+	// #nosec G101 -- an event type name, not a credential
+	AuthPasskeyConfirmRequested Type = "auth.passkey_confirm_requested" // a password-only session asked for the link that lets it add a passkey
 )
 
 // Severity orders events by how much attention they need.

@@ -19,7 +19,9 @@ import (
 	"rampart/internal/config"
 	"rampart/internal/events"
 	"rampart/internal/harden"
+	"rampart/internal/identity/lockout"
 	"rampart/internal/limits"
+	"rampart/internal/mail"
 	"rampart/internal/request"
 	"rampart/internal/requestid"
 	"rampart/internal/store"
@@ -35,6 +37,11 @@ type Deps struct {
 	Metrics   *Metrics
 	// Store holds accounts and sessions; identity.enabled needs it.
 	Store store.Store
+	// Lockout keeps the portal's counts of failed sign-ins: a
+	// lockout.Redis shared by the nodes when identity.lockout.backend is
+	// redis (the caller opens and closes its client), nil for a
+	// lockout.Memory of this node's own.
+	Lockout lockout.Counter
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -55,9 +62,14 @@ type Gateway struct {
 	cancelHC context.CancelFunc
 	hcDone   *sync.WaitGroup
 
-	store store.Store
-	idMu  sync.Mutex
-	id    *identityParts // made on the first config with identity.enabled
+	store   store.Store
+	lockout lockout.Counter
+	idMu    sync.Mutex
+	id      *identityParts // made on the first config with identity.enabled
+
+	mailMu sync.Mutex
+	outbox *mail.Outbox // made on the first config with smtp.addr
+	sender *smtpSender
 }
 
 // state is everything built from one config; it never changes once built.
@@ -92,7 +104,7 @@ func New(cfg *config.Config, d Deps) (*Gateway, error) {
 	if d.Metrics == nil {
 		return nil, errors.New("gateway: Deps.Metrics is required")
 	}
-	g := &Gateway{log: d.Log.With("component", "gateway"), bus: d.Bus, metrics: d.Metrics, now: d.Now, store: d.Store}
+	g := &Gateway{log: d.Log.With("component", "gateway"), bus: d.Bus, metrics: d.Metrics, now: d.Now, store: d.Store, lockout: d.Lockout}
 	if d.AccessLog != nil {
 		g.accessLog = &accessLog{w: d.AccessLog}
 	}
@@ -157,6 +169,7 @@ func (g *Gateway) Close() {
 			p.close()
 		}
 	}
+	g.closeMail()
 }
 
 func (g *Gateway) build(cfg *config.Config) (*state, error) {

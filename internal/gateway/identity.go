@@ -12,8 +12,8 @@ import (
 	"rampart/internal/identity"
 	"rampart/internal/identity/apikey"
 	"rampart/internal/identity/lockout"
+	"rampart/internal/identity/passkey"
 	"rampart/internal/identity/password"
-	"rampart/internal/identity/seal"
 	"rampart/internal/identity/session"
 	"rampart/internal/identity/token"
 	"rampart/internal/portal"
@@ -68,6 +68,7 @@ func (g *Gateway) identityStage(cfg *config.Config) (*identity.Stage, error) {
 		Users:             g.store,
 		Tokens:            parts.tokens,
 		FetchMetadataCSRF: cfg.Identity.FetchMetadataCSRF == nil || *cfg.Identity.FetchMetadataCSRF,
+		MFARoles:          cfg.Identity.MFARoles,
 		Now:               g.now,
 		Failer:            g.failer,
 	})
@@ -94,9 +95,13 @@ func (g *Gateway) identity(cfg *config.Config) (*identityParts, error) {
 		return nil, fmt.Errorf("identity API keys: %w", err)
 	}
 	lo := cfg.Identity.Lockout
+	counter, err := g.lockoutCounter(cfg)
+	if err != nil {
+		return nil, err
+	}
 	guard, err := lockout.New(lockout.Config{
 		MaxFailures: lo.MaxFailures, MaxIPFailures: lo.MaxIPFailures, Window: lo.Window, LockFor: lo.LockFor,
-	}, lockout.NewMemory(0), g.now)
+	}, counter, g.now)
 	if err != nil {
 		return nil, fmt.Errorf("identity lockout: %w", err)
 	}
@@ -125,27 +130,35 @@ func (g *Gateway) portalPages(cfg *config.Config, parts *identityParts) (http.Ha
 	if err != nil {
 		return nil, fmt.Errorf("identity.secrets_key: %w", err)
 	}
-	keys := []seal.Key{{ID: id.SecretsKeyID, Secret: cur}}
-	for i, k := range id.OldSecretsKeys {
-		b, err := config.DecodeSecretsKey(k.Key.Reveal())
-		if err != nil {
-			return nil, fmt.Errorf("identity.old_secrets_keys[%d]: %w", i, err)
-		}
-		keys = append(keys, seal.Key{ID: k.ID, Secret: b})
-	}
-	ring, err := seal.NewKeyring(keys)
+	ring, err := config.SecretsKeyring(id)
 	if err != nil {
 		return nil, err
 	}
 	mac := hmac.New(sha256.New, cur)
 	mac.Write([]byte("rampart portal csrf v1"))
 	insecure := cfg.Session.CookieSecure != nil && !*cfg.Session.CookieSecure
-	return portal.New(portal.Config{
-		Prefix: id.PortalPath, CSRFKey: mac.Sum(nil), AllowedRedirectHosts: id.AllowedRedirectHosts, InsecureCookies: insecure,
-	}, portal.Deps{
+	mailer, err := g.mailer(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: %w", err)
+	}
+	deps := portal.Deps{
 		Users: g.store, Credentials: g.store, Sessions: parts.sessions, SessionStore: g.store, Hasher: parts.hasher, Guard: parts.guard,
 		Keys: ring, Bus: g.bus, Log: g.log.With("component", "portal"), Now: g.now,
-	})
+	}
+	if mailer != nil {
+		deps.Mail, deps.Tokens = mailer, g.store
+	}
+	if id.Passkeys.On() {
+		// Spent challenges are recorded as store tokens (see package
+		// passkey); plain-HTTP development may use passkeys on localhost.
+		if deps.Passkeys, err = passkey.New(id.Passkeys.PasskeyConfig(insecure), ring, g.store, g.now); err != nil {
+			return nil, fmt.Errorf("identity.passkeys: %w", err)
+		}
+	}
+	return portal.New(portal.Config{
+		Prefix: id.PortalPath, CSRFKey: mac.Sum(nil), AllowedRedirectHosts: id.AllowedRedirectHosts, InsecureCookies: insecure,
+		LinkBase: id.Email.LinkBase, LinkTTL: id.Email.LinkLifetime, MFARoles: id.MFARoles,
+	}, deps)
 }
 
 // underPortal reports whether path is the portal's (prefix "/.rampart/",
@@ -164,6 +177,9 @@ func (g *Gateway) portalChain(cfg *config.Config, wb *wafBuilder, ident *identit
 	for _, f := range []string{"password", "current", "new", "again"} {
 		rc.WAF.Exclusions = append(rc.WAF.Exclusions, config.WAFExclusion{Rule: "*", Location: "form:" + f})
 	}
+	// The portal's only JSON bodies are passkeys' answers: base64url
+	// blobs that go-webauthn parses and verifies, never passed on.
+	rc.WAF.Exclusions = append(rc.WAF.Exclusions, config.WAFExclusion{Rule: "*", Location: "json:$*"})
 	ws, err := wb.stage(&rc)
 	if err != nil {
 		return nil, err

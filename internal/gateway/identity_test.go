@@ -18,6 +18,7 @@ import (
 	"rampart/internal/events"
 	"rampart/internal/identity/password"
 	"rampart/internal/identity/token"
+	"rampart/internal/mail/mailtest"
 	"rampart/internal/store"
 	"rampart/internal/store/sqlite"
 )
@@ -150,4 +151,76 @@ identity:
 	if resp, _ := get("/admin"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("staff on /admin: %d, want 403", resp.StatusCode)
 	}
+}
+
+// TestIdentityMail wires smtp and identity.email through the config: a
+// reset asked for on the gateway's portal reaches a real SMTP server with
+// a link on identity.email.link_base, and the link opens on the gateway.
+func TestIdentityMail(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateUser(ctx, store.User{ID: "u1", Username: "alice", Email: "alice@example.com", CreatedAt: time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	smtpSrv := mailtest.Start(t, mailtest.Plain)
+	up := echoUpstream(t, nil)
+	certFile, keyFile, pool := writeCert(t, t.TempDir(), "one")
+	t.Setenv("TEST_RAMPART_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	hs := startWith(t, tlsYAML(certFile, keyFile, up.URL, false)+`
+identity:
+  enabled: true
+  secrets_key: ${env:TEST_RAMPART_KEY}
+  email:
+    link_base: https://portal.example
+smtp:
+  addr: `+smtpSrv.Addr+`
+  security: none
+  from: rampart@portal.example
+`, db)
+	base := "https://" + hs.srv.HTTPSAddr.String()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, path string, form url.Values) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", base)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	status, page := do("GET", "/.rampart/reset", nil)
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if status != 200 || m == nil {
+		t.Fatalf("reset page: %d\n%s", status, page)
+	}
+	if status, _ := do("POST", "/.rampart/reset", url.Values{"csrf": {m[1]}, "name": {"alice"}}); status != 200 {
+		t.Fatalf("ask reset: %d", status)
+	}
+	msg := smtpSrv.Wait(t, "alice@example.com", 0)
+	var link string
+	for _, l := range msg.Links() {
+		if strings.HasPrefix(l, "https://portal.example/.rampart/reset/confirm?t=") {
+			link = strings.TrimPrefix(l, "https://portal.example")
+		}
+	}
+	if link == "" {
+		t.Fatalf("no reset link in:\n%s", msg.Text)
+	}
+	if status, page := do("GET", link, nil); status != 200 || !strings.Contains(page, "alice") {
+		t.Fatalf("reset link on the gateway: %d\n%s", status, page)
+	}
+	hs.waitEvent(t, events.AuthResetRequested)
 }

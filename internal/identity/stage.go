@@ -15,6 +15,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -75,6 +76,9 @@ type StageConfig struct {
 	// from browsers that do not send it, an Origin other than the
 	// request's own. Requests with an API key are not affected.
 	FetchMetadataCSRF bool
+	// MFARoles are roles whose holders need a second factor on every route
+	// that is not public, whatever the rule says (identity.mfa_roles).
+	MFARoles []string
 	// UserCacheTTL bounds how long a node trusts what it read of an account
 	// (roles, disabled): default 5s.
 	UserCacheTTL time.Duration
@@ -208,6 +212,9 @@ func (s *Stage) decide(id *caller, host, path, method string) access.Outcome {
 	}
 	if id == nil {
 		return access.Allow(d, nil)
+	}
+	if !id.mfa && len(s.cfg.MFARoles) > 0 && slices.ContainsFunc(id.roles, func(r string) bool { return slices.Contains(s.cfg.MFARoles, r) }) {
+		d.MFA = true
 	}
 	return access.Allow(d, &access.Identity{User: id.user, Roles: id.roles, MFA: id.mfa})
 }

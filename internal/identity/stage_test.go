@@ -28,7 +28,7 @@ type fixture struct {
 	seen     chan http.Header
 }
 
-func newFixture(t *testing.T, rules access.Config, userTTL time.Duration) *fixture {
+func newFixture(t *testing.T, rules access.Config, userTTL time.Duration, opts ...func(*identity.StageConfig)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"), slog.New(slog.DiscardHandler))
@@ -48,7 +48,11 @@ func newFixture(t *testing.T, rules access.Config, userTTL time.Duration) *fixtu
 		t.Fatal(err)
 	}
 	f := &fixture{st: db, sessions: sm, seen: make(chan http.Header, 16)}
-	f.stage, err = identity.NewStage(identity.StageConfig{Access: set, Sessions: sm, Users: db, SessionCookie: "__Host-rampart", UserCacheTTL: userTTL})
+	sc := identity.StageConfig{Access: set, Sessions: sm, Users: db, SessionCookie: "__Host-rampart", UserCacheTTL: userTTL}
+	for _, o := range opts {
+		o(&sc)
+	}
+	f.stage, err = identity.NewStage(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +177,35 @@ func TestStageAccess(t *testing.T) {
 	}
 	if resp := f.get(t, "/app/page", bs, html); resp.StatusCode != http.StatusFound {
 		t.Errorf("revoked session: %d", resp.StatusCode)
+	}
+}
+
+func TestStageMFARoles(t *testing.T) {
+	f := newFixture(t, access.Config{
+		Rules:   []access.Rule{{Paths: []string{"/public"}, Policy: access.PolicyPublic}},
+		Default: access.PolicyAuthenticated,
+	}, 0, func(c *identity.StageConfig) { c.MFARoles = []string{"admin", "ops"} })
+	html := map[string]string{"Accept": "text/html"}
+	alice := f.user(t, "alice", "staff", "ops")
+	bob := f.user(t, "bob", "staff")
+	as := f.login(t, alice, false)
+	if resp := f.get(t, "/app", as, html); resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/.rampart/mfa?") {
+		t.Errorf("ops user without MFA: %d %q, want the second-factor page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp := f.get(t, "/public/x", as, nil); resp.StatusCode != 200 {
+		t.Errorf("ops user without MFA on a public path: %d", resp.StatusCode)
+	} else {
+		<-f.seen
+	}
+	if resp := f.get(t, "/app", f.login(t, alice, true), nil); resp.StatusCode != 200 {
+		t.Errorf("ops user with MFA: %d", resp.StatusCode)
+	} else {
+		<-f.seen
+	}
+	if resp := f.get(t, "/app", f.login(t, bob, false), nil); resp.StatusCode != 200 {
+		t.Errorf("user without an MFA role: %d", resp.StatusCode)
+	} else {
+		<-f.seen
 	}
 }
 

@@ -91,9 +91,11 @@ func (p *Portal) getAccount(w http.ResponseWriter, r *http.Request) {
 		TOTPNames:     names,
 		RecoveryLeft:  si.f.recovery,
 		HasTOTP:       len(names) > 0,
-		EnrolRequired: si.u.MFARequired && !si.f.any(),
+		EnrolRequired: p.mfaRequired(si.u) && !si.f.any(),
 
 		HasSessionList: p.d.SessionStore != nil,
+		Email:          si.u.Email,
+		Passkeys:       p.accountPasskeys(si),
 	})
 }
 
@@ -196,7 +198,7 @@ func (p *Portal) renderEnrol(w http.ResponseWriter, r *http.Request, si signedIn
 		Secret:        groupSecret(e.secret),
 		Enrol:         field,
 		HasRecovery:   si.f.recovery > 0,
-		EnrolRequired: si.u.MFARequired && !si.f.any(),
+		EnrolRequired: p.mfaRequired(si.u) && !si.f.any(),
 	})
 }
 

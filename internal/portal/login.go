@@ -44,6 +44,8 @@ func (p *Portal) renderLogin(w http.ResponseWriter, r *http.Request, binding, rd
 		CSRF:  p.csrfToken(binding, p.cfg.Prefix+"login"),
 		RD:    rd,
 		Error: msg,
+
+		Passkey: p.loginPasskey(r, binding, rd),
 	})
 }
 
@@ -61,16 +63,30 @@ func (p *Portal) postLogin(w http.ResponseWriter, r *http.Request) {
 	rd := safeRedirect(r.PostForm.Get("rd"), p.allowed)
 	name := strings.TrimSpace(r.PostForm.Get("username"))
 	pw := r.PostForm.Get("password")
-	key := store.FoldName(name)
 	ip := clientIP(ctx)
 
 	if name == "" || len(name) > maxUsername || len(pw) > maxPassword {
 		if !p.dummyHash(r, pw) {
 			return
 		}
-		p.loginFailed(w, r, binding, rd, truncate(key, maxUsername), name, reasonTooLong)
+		p.loginFailed(w, r, binding, rd, lockoutKey(truncate(name, maxUsername), time.Time{}), name, reasonTooLong)
 		return
 	}
+
+	// The account is looked up before the guard is asked, since its
+	// lockout key holds the time of its last unlock; a name no account has
+	// gets a key all the same, with the zero time.
+	u, err := p.d.Users.UserByName(ctx, name)
+	found := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		p.fail(w, r, http.StatusInternalServerError, fmt.Errorf("sign in: %w", err))
+		return
+	}
+	var cleared time.Time
+	if found {
+		cleared = u.LockoutClearedAt
+	}
+	key := lockoutKey(name, cleared)
 
 	d, err := p.d.Guard.Check(ctx, key, ip)
 	if err != nil {
@@ -89,12 +105,6 @@ func (p *Portal) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	u, err := p.d.Users.UserByName(ctx, name)
-	found := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		p.fail(w, r, http.StatusInternalServerError, fmt.Errorf("sign in: %w", err))
-		return
-	}
 	ok, rehash, reason := false, false, reasonUnknownUser
 	switch {
 	case !found:
@@ -220,7 +230,7 @@ func (p *Portal) loginSucceeded(w http.ResponseWriter, r *http.Request, u store.
 	switch {
 	case f.any():
 		next, target = "second_factor", withRD(p.cfg.Prefix+"mfa", rd)
-	case u.MFARequired:
+	case p.mfaRequired(u):
 		next, target = "enrol", withRD(p.cfg.Prefix+"totp/new", rd)
 	}
 	p.publish(r, events.AuthSuccess, events.SeverityInfo, "password accepted", u.Username,

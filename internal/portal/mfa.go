@@ -102,6 +102,9 @@ func (p *Portal) renderMFA(w http.ResponseWriter, r *http.Request, st mfaState, 
 		Username:    st.u.Username,
 		HasTOTP:     len(st.f.totp) > 0,
 		HasRecovery: st.f.recovery > 0,
+
+		MFAResetCSRF: p.csrfToken(st.s.ID, p.cfg.Prefix+"mfa/reset"),
+		Passkey:      p.mfaPasskey(r, st),
 	})
 }
 
@@ -118,7 +121,7 @@ func (p *Portal) postMFA(w http.ResponseWriter, r *http.Request) {
 		p.refuseCSRF(w, r, "token")
 		return
 	}
-	key := store.FoldName(st.u.Username)
+	key := lockoutKey(st.u.Username, st.u.LockoutClearedAt)
 	d, err := p.d.Guard.Check(ctx, key, clientIP(ctx))
 	if err != nil {
 		p.fail(w, r, http.StatusServiceUnavailable, fmt.Errorf("second factor: %w", err))

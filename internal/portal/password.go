@@ -42,14 +42,27 @@ func (p *Portal) renderPassword(w http.ResponseWriter, r *http.Request, s store.
 		LogoutCSRF: p.csrfToken(s.ID, p.cfg.Prefix+"logout"),
 		Error:      msg,
 		Username:   u.Username,
+		Email:      p.confirmAddress(u),
 	})
 }
 
+// confirmAddress is the masked address a password change is confirmed
+// through, "" when it takes effect at once.
+func (p *Portal) confirmAddress(u store.User) string {
+	if !p.mailOn() || u.Email == "" {
+		return ""
+	}
+	return maskAddress(u.Email)
+}
+
 // postPassword changes the password of the signed-in user. The current
-// password is checked as at sign-in: under the lockout guard, with a
-// failure counted and one answer for every way to fail. The new one must
-// pass the Policy. Success stores its hash, gives this browser a new
-// session ID and ends every other session of the user.
+// password is checked as at sign-in (reauthenticate): under the lockout
+// guard, with a failure counted and one answer for every way to fail. The
+// new one must pass the Policy. With e-mail on and an address on the
+// account, a link to the address confirms the change (postPasswordConfirm
+// sets the hash and ends every session). Otherwise success stores the hash
+// at once, gives this browser a new session ID and ends every other
+// session of the user.
 func (p *Portal) postPassword(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	si, ok := p.requireSignedIn(w, r, p.cfg.Prefix+"password")
@@ -64,40 +77,9 @@ func (p *Portal) postPassword(w http.ResponseWriter, r *http.Request) {
 	cur := r.PostForm.Get("current")
 	pw := r.PostForm.Get("new")
 	again := r.PostForm.Get("again")
-	key := store.FoldName(u.Username)
-
-	d, err := p.d.Guard.Check(ctx, key, clientIP(ctx))
-	if err != nil {
-		// Fail closed, as sign-in does.
-		p.fail(w, r, http.StatusServiceUnavailable, fmt.Errorf("change password: %w", err))
+	if !p.reauthenticate(w, r, si, cur, func(msg string) { p.renderPassword(w, r, si.s, u, msg) }) {
 		return
 	}
-	if d.Locked {
-		if !p.dummyHash(r, cur) {
-			return
-		}
-		p.publish(r, events.AuthFailure, events.SeverityLow, "password change refused: locked", u.Username,
-			map[string]string{"reason": reasonLocked, "until": d.Until.UTC().Format(time.RFC3339)})
-		sleep(ctx, d.Delay)
-		p.renderPassword(w, r, si.s, u, msgWrongCurrent)
-		return
-	}
-	ok, reason, alive := p.checkCurrent(r, u, cur)
-	if !alive {
-		return
-	}
-	if !ok {
-		d, ok := p.countFailure(w, r, key, u.Username, reason)
-		if !ok {
-			return
-		}
-		sleep(ctx, d.Delay)
-		p.renderPassword(w, r, si.s, u, msgWrongCurrent)
-		return
-	}
-	// The user knows the password: earlier failures of the account are
-	// forgotten, as after a complete sign-in.
-	p.resetFailures(r, key, u.Username)
 
 	switch {
 	case pw != again:
@@ -107,23 +89,17 @@ func (p *Portal) postPassword(w http.ResponseWriter, r *http.Request) {
 		p.renderPassword(w, r, si.s, u, msgPasswordSame)
 		return
 	}
-	if err := p.cfg.Policy.Check(pw, u.Username, u.Email); err != nil {
-		var pe *password.PolicyError
-		if !errors.As(err, &pe) {
-			p.fail(w, r, http.StatusInternalServerError, fmt.Errorf("change password: %w", err))
-			return
+	h, msg, ok := p.newPasswordHash(w, r, u, pw, again)
+	if !ok {
+		if msg != "" {
+			p.renderPassword(w, r, si.s, u, msg)
 		}
-		p.renderPassword(w, r, si.s, u, policyMessage(pe))
 		return
 	}
-
-	if !p.acquireHash(ctx) {
-		return
-	}
-	h, err := p.d.Hasher.Hash(pw)
-	p.releaseHash()
-	if err != nil {
-		p.fail(w, r, http.StatusInternalServerError, fmt.Errorf("change password: %w", err))
+	if p.mailOn() && u.Email != "" {
+		// The mailbox confirms: the new password is set when the link
+		// sent to the account's address is opened.
+		p.askPasswordConfirmation(w, r, si, h)
 		return
 	}
 	now := p.now().UTC()
@@ -171,7 +147,7 @@ func (p *Portal) postPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	msg := "Your password has been changed."
+	msg = "Your password has been changed."
 	switch n {
 	case 0:
 	case 1:
@@ -186,6 +162,50 @@ func (p *Portal) postPassword(w http.ResponseWriter, r *http.Request) {
 		Done:       true,
 		Message:    msg,
 	})
+}
+
+// reauthenticate checks the current password of a signed-in user before a
+// change to the account, as sign-in does: under the lockout guard and the
+// account's key, with a failure counted, one password hash and one answer
+// (msgWrongCurrent, through refuse) for every way to fail. Success forgets
+// the account's failures. It reports false after answering.
+func (p *Portal) reauthenticate(w http.ResponseWriter, r *http.Request, si signedIn, cur string, refuse func(msg string)) bool {
+	ctx := r.Context()
+	u := si.u
+	key := lockoutKey(u.Username, u.LockoutClearedAt)
+	d, err := p.d.Guard.Check(ctx, key, clientIP(ctx))
+	if err != nil {
+		// Fail closed, as sign-in does.
+		p.fail(w, r, http.StatusServiceUnavailable, fmt.Errorf("check current password: %w", err))
+		return false
+	}
+	if d.Locked {
+		if !p.dummyHash(r, cur) {
+			return false
+		}
+		p.publish(r, events.AuthFailure, events.SeverityLow, "account change refused: locked", u.Username,
+			map[string]string{"reason": reasonLocked, "until": d.Until.UTC().Format(time.RFC3339)})
+		sleep(ctx, d.Delay)
+		refuse(msgWrongCurrent)
+		return false
+	}
+	ok, reason, alive := p.checkCurrent(r, u, cur)
+	if !alive {
+		return false
+	}
+	if !ok {
+		d, ok := p.countFailure(w, r, key, u.Username, reason)
+		if !ok {
+			return false
+		}
+		sleep(ctx, d.Delay)
+		refuse(msgWrongCurrent)
+		return false
+	}
+	// The user knows the password: earlier failures of the account are
+	// forgotten, as after a complete sign-in.
+	p.resetFailures(r, key, u.Username)
+	return true
 }
 
 // checkCurrent verifies pw as u's current password, doing one password

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -20,6 +21,7 @@ import (
 
 	"rampart/internal/events"
 	"rampart/internal/identity/lockout"
+	"rampart/internal/identity/passkey"
 	"rampart/internal/identity/password"
 	"rampart/internal/identity/seal"
 	"rampart/internal/identity/session"
@@ -72,6 +74,17 @@ type Config struct {
 	// Issuer names the service in authenticator apps (default
 	// DefaultIssuer). It must not contain a colon.
 	Issuer string
+	// MFARoles are roles whose holders must use a second factor, as if
+	// store.User.MFARequired were set: a sign-in without one goes to
+	// enrolment first.
+	MFARoles []string
+	// LinkBase is the portal's public origin, "https://app.example.com":
+	// links in e-mail point there (never to the Host of the request that
+	// asked for them). Required when Deps.Mail is set.
+	LinkBase string
+	// LinkTTL is how long a link sent by e-mail works (default
+	// DefaultLinkTTL, 30 minutes).
+	LinkTTL time.Duration
 	// Policy decides whether a new password may be set on
 	// {prefix}password. The zero value means password.DefaultPolicy (at
 	// least 12 characters, not on the list of common passwords), not the
@@ -111,6 +124,17 @@ type Deps struct {
 	// auth.password_changed and auth.session_revoked events; nil
 	// publishes nothing.
 	Bus Publisher
+	// Mail sends the links of password reset, e-mail change, password
+	// change and second-factor reset, and notices of changes; nil turns
+	// those flows off (a password change then takes effect at once, and
+	// {prefix}reset, {prefix}email and the links answer 404). Tokens must
+	// be set with it.
+	Mail Mailer
+	// Tokens stores the links' hashes.
+	Tokens store.Tokens
+	// Passkeys is the WebAuthn relying party; nil turns passkeys off (their
+	// pages answer 404 and no page offers them).
+	Passkeys *passkey.RelyingParty
 	// Log receives the causes of internal errors; nil logs nothing.
 	Log *slog.Logger
 	// Now is the clock for TOTP codes and records; nil is time.Now. The
@@ -133,6 +157,8 @@ type Portal struct {
 	hashing chan struct{}
 	// allowed holds AllowedRedirectHosts in lower case.
 	allowed map[string]bool
+	// linkBase is Config.LinkBase as scheme://host, "" without mail.
+	linkBase string
 }
 
 //go:embed templates/*.html static/portal.css
@@ -140,10 +166,12 @@ var assets embed.FS
 
 // pageNames are the templates under templates/, each defining "content"
 // for layout.html.
-var pageNames = []string{"login", "mfa", "account", "totp_new", "recovery_codes", "password", "sessions", "error"}
+var pageNames = []string{"login", "mfa", "account", "totp_new", "recovery_codes", "password", "sessions", "error",
+	"reset", "reset_confirm", "confirm", "email", "notice", "passkeys"}
 
 // New returns a Portal. It checks the configuration and that every
-// dependency but SessionStore, Bus, Log and Now is present.
+// dependency but the optional ones (SessionStore, Mail, Tokens, Passkeys,
+// Bus, Log and Now) is present.
 func New(cfg Config, d Deps) (*Portal, error) {
 	var errs []error
 	if cfg.Prefix == "" {
@@ -174,6 +202,19 @@ func New(cfg Config, d Deps) (*Portal, error) {
 			continue
 		}
 		allowed[strings.ToLower(h)] = true
+	}
+	if cfg.LinkTTL <= 0 {
+		cfg.LinkTTL = DefaultLinkTTL
+	}
+	var linkBase string
+	if d.Mail != nil {
+		var err error
+		if linkBase, err = checkLinkBase(cfg.LinkBase, cfg.InsecureCookies); err != nil {
+			errs = append(errs, err)
+		}
+		if d.Tokens == nil {
+			errs = append(errs, errors.New("mail without Tokens: the links need a store"))
+		}
 	}
 	for _, m := range []struct {
 		name    string
@@ -220,6 +261,7 @@ func New(cfg Config, d Deps) (*Portal, error) {
 		csrfName: csrfCookieName,
 		hashing:  make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
 		allowed:  allowed,
+		linkBase: linkBase,
 	}
 	if cfg.InsecureCookies {
 		p.csrfName = insecureCSRFCookieName
@@ -309,11 +351,34 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		default:
 			post = p.postRevokeOthers
 		}
+	case "reset", "reset/confirm", "email", "email/confirm", "password/confirm", "mfa/reset", "mfa/reset/confirm":
+		if !p.mailOn() {
+			p.fail(w, r, http.StatusNotFound, nil)
+			return
+		}
+		switch rest {
+		case "reset":
+			get, post = p.getReset, p.postReset
+		case "reset/confirm":
+			get, post = p.getResetConfirm, p.postResetConfirm
+		case "email":
+			get, post = p.getEmail, p.postEmail
+		case "email/confirm":
+			get, post = p.getEmailConfirm, p.postEmailConfirm
+		case "password/confirm":
+			get, post = p.getPasswordConfirm, p.postPasswordConfirm
+		case "mfa/reset":
+			post = p.postMFAReset
+		default:
+			get, post = p.getMFAResetConfirm, p.postMFAResetConfirm
+		}
 	case "static/portal.css":
 		get = p.serveCSS
 	default:
-		p.fail(w, r, http.StatusNotFound, nil)
-		return
+		if get, post = p.passkeyRoute(rest); get == nil && post == nil {
+			p.fail(w, r, http.StatusNotFound, nil)
+			return
+		}
 	}
 	switch {
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && get != nil:
@@ -408,15 +473,40 @@ type page struct {
 	RevokeCSRF, OthersCSRF string
 	// Others counts the sessions other than this one.
 	Others int
+
+	// Mail says the e-mail flows are on (links to them are shown).
+	Mail bool
+	// Email is the user's address; MFAResetCSRF the token of the
+	// second-factor page's reset form.
+	Email        string
+	MFAResetCSRF string
+	// Action, LinkSecret and Button are a confirmation page's form: where
+	// it posts, the link's secret it carries, the button's label.
+	Action, LinkSecret, Button string
+	// ContinueLabel labels the Continue link of a notice.
+	ContinueLabel string
+	// PasskeyConfirmCSRF, when set, is the token of the passkeys page's
+	// "confirm by e-mail" form, shown instead of the add button.
+	PasskeyConfirmCSRF string
+
+	// Passkey, when set, makes the page load passkey.js (and send
+	// PasskeyCSP) with what the script needs; Passkeys is the passkey list
+	// of the account and passkeys pages.
+	Passkey  *passkeyUI
+	Passkeys *passkeysPage
 }
 
 // render writes the named page with status.
 func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, name string, data page) {
 	data.Prefix = p.cfg.Prefix
+	data.Mail = p.mailOn()
 	var buf bytes.Buffer
 	if err := p.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		p.fail(w, r, http.StatusInternalServerError, fmt.Errorf("render page %s: %w", name, err))
 		return
+	}
+	if data.Passkey != nil {
+		w.Header().Set("Content-Security-Policy", PasskeyCSP)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
@@ -560,9 +650,12 @@ func (p *Portal) setSession(w http.ResponseWriter, secret string, s store.Sessio
 type factors struct {
 	totp     []store.Credential
 	recovery int
+	// passkeys are counted only while passkeys are on: with them off, a
+	// user whose only factor is a passkey signs in with the password.
+	passkeys []store.Credential
 }
 
-func (f factors) any() bool { return len(f.totp) > 0 || f.recovery > 0 }
+func (f factors) any() bool { return len(f.totp) > 0 || f.recovery > 0 || len(f.passkeys) > 0 }
 
 func (p *Portal) factors(ctx context.Context, userID string) (factors, error) {
 	creds, err := p.d.Credentials.UserCredentials(ctx, userID, "")
@@ -576,6 +669,10 @@ func (p *Portal) factors(ctx context.Context, userID string) (factors, error) {
 			f.totp = append(f.totp, c)
 		case store.CredentialRecovery:
 			f.recovery++
+		case store.CredentialWebAuthn:
+			if p.d.Passkeys != nil {
+				f.passkeys = append(f.passkeys, c)
+			}
 		}
 	}
 	return f, nil
@@ -588,4 +685,10 @@ func withRD(path, rd string) string {
 		return path
 	}
 	return path + "?rd=" + queryEscape(rd)
+}
+
+// mfaRequired reports whether u must use a second factor: the account says
+// so, or one of its roles is in Config.MFARoles.
+func (p *Portal) mfaRequired(u store.User) bool {
+	return u.MFARequired || slices.ContainsFunc(u.Roles, func(r string) bool { return slices.Contains(p.cfg.MFARoles, r) })
 }

@@ -75,7 +75,9 @@ func testLogger(tb testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(tb.Output(), nil))
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv starts a portal over a fresh store; opts change its
+// configuration and dependencies before it is built.
+func newEnv(t *testing.T, opts ...func(*Config, *Deps)) *env {
 	t.Helper()
 	ctx := t.Context()
 	log := testLogger(t)
@@ -111,13 +113,18 @@ func newEnv(t *testing.T) *env {
 	bus := events.NewBus("test")
 	sub := bus.Subscribe("test", 10000)
 	t.Cleanup(bus.Close)
-	p, err := New(Config{
+	cfg := Config{
 		CSRFKey:              bytes.Repeat([]byte{9}, 32),
 		AllowedRedirectHosts: []string{"app.example", "App2.Example:8443"},
-	}, Deps{
+	}
+	deps := Deps{
 		Users: db, Credentials: db, Sessions: sessions, Hasher: hasher, Guard: guard,
 		Keys: keys, Bus: bus, Log: log, Now: clk.Now,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg, &deps)
+	}
+	p, err := New(cfg, deps)
 	if err != nil {
 		t.Fatalf("New() = %v", err)
 	}
@@ -695,6 +702,15 @@ func TestMFARequiredWithoutFactor(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(r.body, "requires a second factor") {
 		t.Fatalf("GET totp/new = %d:\n%s", r.status, r.body)
 	}
+}
+
+func TestMFARoles(t *testing.T) {
+	e := newEnv(t, func(c *Config, _ *Deps) { c.MFARoles = []string{"admin"} })
+	const pw = "correct horse battery"
+	e.addUser("alice", pw, func(u *store.User) { u.Roles = []string{"staff", "admin"} })
+	e.addUser("bob", pw, func(u *store.User) { u.Roles = []string{"staff"} })
+	wantRedirect(t, "admin signs in", e.browser().login("alice", pw, "/app"), prefix+"totp/new?rd=%2Fapp")
+	wantRedirect(t, "staff signs in", e.browser().login("bob", pw, "/app"), "/app")
 }
 
 func TestRehashOnSignIn(t *testing.T) {

@@ -54,6 +54,11 @@ type User struct {
 	UpdatedAt time.Time
 	// PasswordChangedAt is when the password was last set; zero when never.
 	PasswordChangedAt time.Time
+	// LockoutClearedAt is when an administrator last lifted the account's
+	// sign-in lockout (rampart user unlock); zero when never. The portal
+	// counts failures under a key that includes it, so a new value starts
+	// a fresh count, and no lock, on every node at once.
+	LockoutClearedAt time.Time
 	// Version counts the writes to the user, starting at 1; UpdateUser
 	// succeeds only on the version it was given (optimistic concurrency).
 	Version int64
@@ -310,6 +315,9 @@ const (
 	PurposeChangeEmail TokenPurpose = "change-email"
 	PurposeResetMFA    TokenPurpose = "reset-mfa"
 	PurposeAddPasskey  TokenPurpose = "add-passkey"
+	// PurposeChangePassword confirms a new password; Token.Data holds its
+	// hash.
+	PurposeChangePassword TokenPurpose = "change-password"
 )
 
 // Token is a one-time link sent by e-mail. The link carries a secret; the
@@ -338,6 +346,10 @@ type Tokens interface {
 	// another purpose) it returns ErrNotFound and changes nothing. Check
 	// and delete are one atomic statement: a token works once, across nodes.
 	ConsumeToken(ctx context.Context, hash string, purpose TokenPurpose, now time.Time) (Token, error)
+	// Token returns the token with the given hash, purpose and not expired
+	// at now without using it up (a link's page shows what it confirms
+	// before the user confirms), or ErrNotFound like ConsumeToken.
+	Token(ctx context.Context, hash string, purpose TokenPurpose, now time.Time) (Token, error)
 	// DeleteUserTokens deletes the user's tokens of the given purpose, or of
 	// every purpose for "", e.g. the older reset links once a password has
 	// been reset. It returns how many it deleted.

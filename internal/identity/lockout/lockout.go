@@ -1,17 +1,3 @@
-// Package lockout throttles password guessing: it counts failed sign-ins
-// per account and per client IP address in a sliding window, answers with a
-// progressive delay once failures pile up, and locks an account (or an
-// address) for a while after too many.
-//
-// Counting goes through a Counter, so several gateway nodes can share their
-// counts (a Redis implementation follows the memory one); the arithmetic is
-// the sliding-window counter that Redis rate limiters use (two fixed windows,
-// the previous one weighted by how much of it still overlaps the sliding
-// window), which needs only INCR and EXPIRE there.
-//
-// The guard treats unknown accounts like known ones: callers count a
-// failure for whatever name was typed, so the answers (delay, lock) do not
-// tell which accounts exist.
 package lockout
 
 import (
@@ -84,8 +70,9 @@ type Counter interface {
 	Add(ctx context.Context, key string, now time.Time, window time.Duration) (float64, error)
 	// Count returns the sliding-window count for key at now.
 	Count(ctx context.Context, key string, now time.Time, window time.Duration) (float64, error)
-	// Lock locks key until the given time.
-	Lock(ctx context.Context, key string, until time.Time) error
+	// Lock locks key from now until the given time. now only bounds how
+	// long a store may keep the key (a shared one expires it by itself).
+	Lock(ctx context.Context, key string, now, until time.Time) error
 	// LockedUntil returns when key's lock ends, or the zero time when key
 	// is not locked at now.
 	LockedUntil(ctx context.Context, key string, now time.Time) (time.Time, error)
@@ -184,7 +171,7 @@ func (g *Guard) Failure(ctx context.Context, user, ip string) (Decision, error) 
 			}
 			if until.IsZero() {
 				until = now.Add(g.cfg.LockFor)
-				if err := g.c.Lock(ctx, k, until); err != nil {
+				if err := g.c.Lock(ctx, k, now, until); err != nil {
 					return Decision{}, fmt.Errorf("lockout lock: %w", err)
 				}
 				d.NewLock = true
@@ -212,8 +199,9 @@ func (g *Guard) Success(ctx context.Context, user string) error {
 	return nil
 }
 
-// Unlock lifts an account's lock and forgets its failures (rampart user
-// unlock).
+// Unlock lifts the lock of the account key user and forgets its failures
+// on this guard's counter. (rampart user unlock works through the store
+// instead, by giving the account a new key: see the portal's Unlock.)
 func (g *Guard) Unlock(ctx context.Context, user string) error {
 	return g.Success(ctx, user)
 }

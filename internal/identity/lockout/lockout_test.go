@@ -161,7 +161,7 @@ func TestMemoryBounded(t *testing.T) {
 	ctx := context.Background()
 	m := NewMemory(100)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	if err := m.Lock(ctx, "u:victim", now.Add(time.Hour)); err != nil {
+	if err := m.Lock(ctx, "u:victim", now, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 10_000 {

@@ -24,7 +24,7 @@ const DefaultMaxKeys = 200_000
 
 type entry struct {
 	start      time.Time // start of the current fixed window
-	cur, prev  int
+	cur, prev  int64
 	lockedTill time.Time
 }
 
@@ -60,8 +60,16 @@ func (e *entry) roll(now time.Time, window time.Duration) {
 // the previous window's, weighted by how much of it the sliding window
 // still covers.
 func (e *entry) count(now time.Time, window time.Duration) float64 {
-	frac := float64(now.Sub(e.start)) / float64(window)
-	return float64(e.cur) + float64(e.prev)*(1-frac)
+	return slidingCount(e.start, now, window, e.cur, e.prev)
+}
+
+// slidingCount weighs the previous fixed window's failures by how much of
+// it the sliding window ending at now still covers. The fraction is clamped,
+// so a clock a little behind the one that started the window (another
+// node's) does not count more failures than there were.
+func slidingCount(start, now time.Time, window time.Duration, cur, prev int64) float64 {
+	frac := min(max(float64(now.Sub(start))/float64(window), 0), 1)
+	return float64(cur) + float64(prev)*(1-frac)
 }
 
 // Add implements Counter.
@@ -97,7 +105,7 @@ func (m *Memory) Count(_ context.Context, key string, now time.Time, window time
 }
 
 // Lock implements Counter.
-func (m *Memory) Lock(_ context.Context, key string, until time.Time) error {
+func (m *Memory) Lock(_ context.Context, key string, _, until time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e := m.keys[key]

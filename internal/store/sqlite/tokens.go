@@ -47,6 +47,22 @@ func (db *DB) ConsumeToken(ctx context.Context, hash string, purpose store.Token
 	// the one row is enough to commit the DELETE.
 	row := db.w.QueryRowContext(ctx, `DELETE FROM tokens WHERE hash = ? AND purpose = ? AND expires_at > ?
 		RETURNING `+tokenColumns, hash, string(purpose), nanos(now))
+	return scanToken(op, row, db.wrap)
+}
+
+// Token returns the token if it has the purpose and has not expired at now,
+// and leaves it in place.
+func (db *DB) Token(ctx context.Context, hash string, purpose store.TokenPurpose, now time.Time) (store.Token, error) {
+	op := fmt.Sprintf("read %s token", purpose)
+	if err := db.open(op); err != nil {
+		return store.Token{}, err
+	}
+	row := db.r.QueryRowContext(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE hash = ? AND purpose = ? AND expires_at > ?",
+		hash, string(purpose), nanos(now))
+	return scanToken(op, row, db.wrap)
+}
+
+func scanToken(op string, row *sql.Row, wrap func(string, error) error) (store.Token, error) {
 	var (
 		t                store.Token
 		p                string
@@ -57,7 +73,7 @@ func (db *DB) ConsumeToken(ctx context.Context, hash string, purpose store.Token
 		return store.Token{}, fmt.Errorf("%s: %w", op, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Token{}, db.wrap(op, err)
+		return store.Token{}, wrap(op, err)
 	}
 	t.Purpose = store.TokenPurpose(p)
 	t.CreatedAt = nullTime(&created)

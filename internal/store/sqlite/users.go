@@ -10,12 +10,12 @@ import (
 )
 
 const userColumns = `id, username, email, email_verified, password_hash, roles, disabled, mfa_required,
-	created_at, updated_at, password_changed_at, version`
+	created_at, updated_at, password_changed_at, lockout_cleared_at, version`
 
 // userArgs checks u and returns the values of the columns every write of a
 // user sets, in this order: username, username_key, email, email_key,
 // email_verified, password_hash, roles, disabled, mfa_required, updated_at,
-// password_changed_at.
+// password_changed_at, lockout_cleared_at.
 func userArgs(u *store.User) ([]any, error) {
 	if u.ID == "" {
 		return nil, errors.New("user has no ID")
@@ -30,11 +30,12 @@ func userArgs(u *store.User) ([]any, error) {
 	var ta timeArgs
 	updated := ta.required("UpdatedAt", u.UpdatedAt)
 	pwChanged := ta.optional("PasswordChangedAt", u.PasswordChangedAt)
+	lockoutCleared := ta.optional("LockoutClearedAt", u.LockoutClearedAt)
 	if ta.err != nil {
 		return nil, ta.err
 	}
 	return []any{u.Username, store.FoldName(u.Username), u.Email, store.FoldName(u.Email),
-		u.EmailVerified, u.PasswordHash, roles, u.Disabled, u.MFARequired, updated, pwChanged}, nil
+		u.EmailVerified, u.PasswordHash, roles, u.Disabled, u.MFARequired, updated, pwChanged, lockoutCleared}, nil
 }
 
 // CreateUser stores u with Version 1 and returns it as stored.
@@ -57,8 +58,8 @@ func (db *DB) CreateUser(ctx context.Context, u store.User) (store.User, error) 
 	args = append([]any{u.ID, created}, args...)
 	row := db.w.QueryRowContext(ctx, `INSERT INTO users
 		(id, created_at, username, username_key, email, email_key, email_verified, password_hash, roles,
-		 disabled, mfa_required, updated_at, password_changed_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		 disabled, mfa_required, updated_at, password_changed_at, lockout_cleared_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 		RETURNING `+userColumns, args...)
 	got, err := scanUser(row)
 	if err != nil {
@@ -150,7 +151,7 @@ func (db *DB) UpdateUser(ctx context.Context, u store.User) (store.User, error) 
 	row := db.w.QueryRowContext(ctx, `UPDATE users SET
 		username = ?, username_key = ?, email = ?, email_key = ?, email_verified = ?, password_hash = ?,
 		roles = ?, disabled = ?, mfa_required = ?, updated_at = ?, password_changed_at = ?,
-		version = version + 1
+		lockout_cleared_at = ?, version = version + 1
 		WHERE id = ? AND version = ?
 		RETURNING `+userColumns, args...)
 	got, err := scanUser(row)
@@ -196,9 +197,10 @@ func scanUser(s scanner) (store.User, error) {
 		created   int64
 		updated   int64
 		pwChanged *int64
+		lkCleared *int64
 	)
 	if err := s.Scan(&u.ID, &u.Username, &u.Email, &u.EmailVerified, &u.PasswordHash, &roles,
-		&u.Disabled, &u.MFARequired, &created, &updated, &pwChanged, &u.Version); err != nil {
+		&u.Disabled, &u.MFARequired, &created, &updated, &pwChanged, &lkCleared, &u.Version); err != nil {
 		return store.User{}, err
 	}
 	var err error
@@ -208,5 +210,6 @@ func scanUser(s scanner) (store.User, error) {
 	u.CreatedAt = nullTime(&created)
 	u.UpdatedAt = nullTime(&updated)
 	u.PasswordChangedAt = nullTime(pwChanged)
+	u.LockoutClearedAt = nullTime(lkCleared)
 	return u, nil
 }

@@ -1216,8 +1216,21 @@ func testTokens(t *testing.T, s store.Store) {
 		{"empty hash", "", tok.Purpose, at(time.Minute)},
 	}
 	for _, tt := range refused {
+		if got, err := s.Token(ctx, tt.hash, tt.purpose, tt.now); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: Token = %+v, %v, want %v", tt.name, got, err, store.ErrNotFound)
+		}
 		if got, err := s.ConsumeToken(ctx, tt.hash, tt.purpose, tt.now); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s: ConsumeToken = %+v, %v, want %v", tt.name, got, err, store.ErrNotFound)
+		}
+	}
+	// Reading a token does not use it up.
+	for range 2 {
+		got, err := s.Token(ctx, tok.Hash, tok.Purpose, tok.ExpiresAt.Add(-time.Nanosecond))
+		if err != nil {
+			t.Fatalf("Token(valid) = %v", err)
+		}
+		if d := diffRecord(got, tok); d != "" {
+			t.Errorf("Token returned: %s", d)
 		}
 	}
 	// A refused attempt does not use the token up.
@@ -1230,6 +1243,9 @@ func testTokens(t *testing.T, s store.Store) {
 	}
 	if _, err := s.ConsumeToken(ctx, tok.Hash, tok.Purpose, at(time.Minute)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ConsumeToken a second time = %v, want %v", err, store.ErrNotFound)
+	}
+	if _, err := s.Token(ctx, tok.Hash, tok.Purpose, at(time.Minute)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Token after ConsumeToken = %v, want %v", err, store.ErrNotFound)
 	}
 
 	race1 := store.Token{Hash: "race", UserID: alice.ID, Purpose: store.PurposeResetPassword, CreatedAt: base, ExpiresAt: at(time.Hour)}

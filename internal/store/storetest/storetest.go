@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateUserRace", testUpdateUserRace},
 		{"ListUsers", testListUsers},
 		{"DeleteUserCascades", testDeleteUser},
+		{"LockoutClearedAt", testLockoutClearedAt},
 		{"SessionCRUD", testSessionCRUD},
 		{"TouchSession", testTouchSession},
 		{"SignOutEverywhere", testSignOutEverywhere},
@@ -520,6 +521,7 @@ func testClosed(t *testing.T, s store.Store) {
 			return s.CreateToken(ctx, store.Token{Hash: "t", UserID: "u", Purpose: store.PurposeConfirmEmail, CreatedAt: base, ExpiresAt: at(time.Hour)})
 		}},
 		{"ConsumeToken", func() error { _, err := s.ConsumeToken(ctx, "t", store.PurposeConfirmEmail, base); return err }},
+		{"Token", func() error { _, err := s.Token(ctx, "t", store.PurposeConfirmEmail, base); return err }},
 		{"DeleteUserTokens", func() error { _, err := s.DeleteUserTokens(ctx, "u", ""); return err }},
 		{"DeleteExpiredTokens", func() error { _, err := s.DeleteExpiredTokens(ctx, base); return err }},
 	}
