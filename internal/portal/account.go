@@ -84,6 +84,10 @@ func (p *Portal) getAccount(w http.ResponseWriter, r *http.Request) {
 	for i, c := range si.f.totp {
 		names[i] = c.Name
 	}
+	recoveryCSRF := ""
+	if len(si.f.totp) > 0 || len(si.f.passkeys) > 0 {
+		recoveryCSRF = p.csrfToken(si.s.ID, p.cfg.Prefix+"recovery/new")
+	}
 	p.render(w, r, http.StatusOK, "account", page{
 		Title:         "Your account",
 		LogoutCSRF:    p.csrfToken(si.s.ID, p.cfg.Prefix+"logout"),
@@ -96,6 +100,7 @@ func (p *Portal) getAccount(w http.ResponseWriter, r *http.Request) {
 		HasSessionList: p.d.SessionStore != nil,
 		Email:          si.u.Email,
 		Passkeys:       p.accountPasskeys(si),
+		RecoveryCSRF:   recoveryCSRF,
 	})
 }
 

@@ -12,6 +12,7 @@
 //	{prefix}account         GET (also {prefix} itself): who is signed in, second factors
 //	{prefix}totp/new        GET a new key as a QR code, POST a code to confirm it
 //	{prefix}password        GET the form, POST the current password and the new one twice
+//	{prefix}recovery/new    POST: replace the recovery codes and show the new ones once (users with a second factor)
 //	{prefix}sessions        GET the user's sessions (only with Deps.SessionStore)
 //	{prefix}sessions/revoke         POST: sign out one of them
 //	{prefix}sessions/revoke-others  POST: sign out all but this one

@@ -338,6 +338,8 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		get, post = p.getTOTPNew, p.postTOTPNew
 	case "password":
 		get, post = p.getPassword, p.postPassword
+	case "recovery/new":
+		post = p.postRecoveryNew
 	case "sessions", "sessions/revoke", "sessions/revoke-others":
 		if p.d.SessionStore == nil {
 			p.fail(w, r, http.StatusNotFound, nil)
@@ -485,6 +487,9 @@ type page struct {
 	Action, LinkSecret, Button string
 	// ContinueLabel labels the Continue link of a notice.
 	ContinueLabel string
+	// RecoveryCSRF, when set, is the token of the account page's "new
+	// recovery codes" form (shown to users with a second factor).
+	RecoveryCSRF string
 	// PasskeyConfirmCSRF, when set, is the token of the passkeys page's
 	// "confirm by e-mail" form, shown instead of the add button.
 	PasskeyConfirmCSRF string
