@@ -119,12 +119,11 @@
 // the page shows neither the cookie's secret nor the store's ID. A revoke
 // looks the handle up among the user's own sessions only, so another
 // user's session (by handle or ID) is 404 and untouched; revoking this
-// session is a sign-out. Revoking one session deletes it from the store:
-// until the session package can evict one session by ID, the session
-// manager's cache, on this node as on others, may accept it for up to its
-// CacheTTL (5 s by default). "Sign out everywhere else" is
-// [session.Manager.RevokeAll], which also clears this node's cache. Both
-// publish auth.session_revoked.
+// session is a sign-out. Revoking one session ([session.Manager.RevokeID])
+// deletes it from the store and from this node's session cache; other
+// nodes' caches may accept it for up to their CacheTTL (5 s by default).
+// "Sign out everywhere else" is [session.Manager.RevokeAll], which also
+// clears this node's cache. Both publish auth.session_revoked.
 //
 // # Enrolling an authenticator
 //
@@ -136,9 +135,10 @@
 // associated data userID+"/"+credentialID, as a TOTP credential; replaces
 // the user's recovery codes with ten new ones, stored hashed
 // ([recovery.Hash]) as recovery credentials and shown once; and raises the
-// session to MFA under a new ID. Enrolling does not yet ask for a recent
-// sign-in or a confirmation by e-mail: whoever holds a session of a user
-// without a second factor can add one.
+// session to MFA under a new ID. Enrolling an authenticator app does not
+// ask for a confirmation by e-mail (adding a passkey from a password-only
+// session does): whoever holds a session of a user without a second
+// factor can add an app.
 //
 // # CSRF
 //

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -139,9 +138,10 @@ func shownUserAgent(ua string) string {
 // that has ended, junk) gets 404 and changes nothing. Naming this very
 // session is a sign-out.
 //
-// The session is deleted from the store. The session manager of this node
-// and of the others may still accept it from their caches for up to its
-// CacheTTL (5 s by default), the same window as a sign-out on another node.
+// The session is deleted from the store and from this node's session
+// cache at once; the session managers of other nodes may still accept it
+// from their caches for up to their CacheTTL (5 s by default), the same
+// window as a sign-out on another node.
 func (p *Portal) postRevokeSession(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	si, ok := p.requireSignedIn(w, r, p.cfg.Prefix+"sessions")
@@ -183,8 +183,7 @@ func (p *Portal) postRevokeSession(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, p.cfg.Prefix+"login")
 		return
 	}
-	err := p.d.SessionStore.DeleteSession(ctx, target.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := p.d.Sessions.RevokeID(ctx, target.ID); err != nil {
 		p.fail(w, r, http.StatusInternalServerError, fmt.Errorf("revoke session: %w", err))
 		return
 	}

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -285,6 +286,27 @@ func (m *Manager) Revoke(ctx context.Context, secret string) error {
 	}
 	key := digest(secret)
 	err := m.st.DeleteSession(ctx, storeID(key))
+	m.cache.revoke(key) // after the delete: see cache.admit
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	return nil
+}
+
+// RevokeID ends the session whose store ID is id (a session listed on the
+// sessions page, whose secret the caller does not hold): it is deleted
+// from the store and forgotten by this node's cache at once. Other nodes
+// stop accepting it within CacheTTL. An unknown or malformed ID is not an
+// error.
+func (m *Manager) RevokeID(ctx context.Context, id string) error {
+	var key [32]byte
+	if len(id) != 2*len(key) {
+		return nil
+	}
+	if _, err := hex.Decode(key[:], []byte(id)); err != nil || storeID(key) != id {
+		return nil
+	}
+	err := m.st.DeleteSession(ctx, id)
 	m.cache.revoke(key) // after the delete: see cache.admit
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("revoke session: %w", err)

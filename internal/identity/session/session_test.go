@@ -550,6 +550,25 @@ func TestRevoke(t *testing.T) {
 	}
 }
 
+func TestRevokeID(t *testing.T) {
+	st := newStore(t)
+	clk := newClock()
+	m := newManager(t, Config{}, st, clk)
+	secret, s := mustCreate(t, m, "alice")
+	keep, _ := mustCreate(t, m, "alice")
+	wantValid(t, m, secret) // cached now
+	if err := m.RevokeID(t.Context(), s.ID); err != nil {
+		t.Fatalf("RevokeID() = %v", err)
+	}
+	wantInvalid(t, m, secret) // at once on this node, cache or not
+	wantValid(t, m, keep)
+	for _, id := range []string{s.ID, "", "junk", strings.ToUpper(s.ID), s.ID[:10]} {
+		if err := m.RevokeID(t.Context(), id); err != nil {
+			t.Errorf("RevokeID(%q) = %v, want nil", id, err)
+		}
+	}
+}
+
 func TestTouchFindsRevocationElsewhere(t *testing.T) {
 	st := newStore(t)
 	clk := newClock()
