@@ -43,6 +43,9 @@ const (
 	AuthMFAReset             Type = "auth.mfa_reset"              // every second factor of a user was removed through a reset link
 	AuthMailThrottled        Type = "auth.mail_throttled"         // too much mail was asked for one account; more waits
 
+	AuthFactorAdded   Type = "auth.factor_added"   // a user added a second factor (authenticator app, passkey) or new recovery codes
+	AuthFactorRemoved Type = "auth.factor_removed" // a user removed a second factor
+
 	// #nosec G101 -- an event type name, not a credential
 	AuthPasskeyConfirmRequested Type = "auth.passkey_confirm_requested" // a password-only session asked for the link that lets it add a passkey
 )

@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"rampart/internal/events"
 	"rampart/internal/identity/recovery"
 	"rampart/internal/identity/session"
 	"rampart/internal/identity/totp"
@@ -289,6 +290,8 @@ func (p *Portal) postTOTPNew(w http.ResponseWriter, r *http.Request) {
 	p.setSession(w, secret, s)
 	p.log.LogAttrs(ctx, slog.LevelInfo, "authenticator app enrolled",
 		append(request.LogAttrs(ctx), slog.String("user", si.u.Username), slog.String("credential", credID))...)
+	p.publish(r, events.AuthFactorAdded, events.SeverityMedium, "second factor added", si.u.Username,
+		map[string]string{"factor": "totp", "recovery_codes": "replaced"})
 	cont := rd
 	if cont == defaultRedirect {
 		cont = p.cfg.Prefix + "account"

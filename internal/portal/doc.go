@@ -266,7 +266,9 @@
 // and recovery code ([RemoveSecondFactors]) and ends every session. Events:
 // auth.reset_requested, auth.password_changed (method reset or confirmed),
 // auth.email_change_requested, auth.email_changed,
-// auth.mfa_reset_requested, auth.mfa_reset.
+// auth.mfa_reset_requested, auth.mfa_reset. Adding an authenticator app,
+// a passkey or new recovery codes publishes auth.factor_added, removing a
+// passkey auth.factor_removed.
 //
 // Without Deps.Mail those pages answer 404 and a password change takes
 // effect at once.

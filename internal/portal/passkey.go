@@ -369,6 +369,8 @@ func (p *Portal) postPasskeyRemove(w http.ResponseWriter, r *http.Request) {
 	}
 	p.log.LogAttrs(ctx, slog.LevelInfo, "passkey removed",
 		append(request.LogAttrs(ctx), slog.String("user", si.u.Username), slog.String("credential", c.ID))...)
+	p.publish(r, events.AuthFactorRemoved, events.SeverityMedium, "second factor removed", si.u.Username,
+		map[string]string{"factor": "passkey"})
 	redirect(w, r, p.cfg.Prefix+"passkeys")
 }
 
@@ -474,6 +476,8 @@ func (p *Portal) postPasskeyRegisterFinish(w http.ResponseWriter, r *http.Reques
 	}
 	p.log.LogAttrs(ctx, slog.LevelInfo, "passkey registered",
 		append(request.LogAttrs(ctx), slog.String("user", si.u.Username), slog.String("credential", c.ID))...)
+	p.publish(r, events.AuthFactorAdded, events.SeverityMedium, "second factor added", si.u.Username,
+		map[string]string{"factor": "passkey"})
 	if p.mailOn() {
 		// The grant of an e-mail confirmation is good for one passkey.
 		if _, err := p.d.Tokens.DeleteUserTokens(ctx, si.u.ID, store.PurposeAddPasskey); err != nil {

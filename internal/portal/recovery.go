@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"rampart/internal/events"
 	"rampart/internal/request"
 )
 
@@ -32,6 +33,8 @@ func (p *Portal) postRecoveryNew(w http.ResponseWriter, r *http.Request) {
 	}
 	p.log.LogAttrs(ctx, slog.LevelInfo, "recovery codes replaced",
 		append(request.LogAttrs(ctx), slog.String("user", si.u.Username))...)
+	p.publish(r, events.AuthFactorAdded, events.SeverityLow, "recovery codes replaced", si.u.Username,
+		map[string]string{"factor": "recovery_codes"})
 	p.render(w, r, http.StatusOK, "recovery_codes", page{
 		Title:      "Your new recovery codes",
 		LogoutCSRF: p.csrfToken(si.s.ID, p.cfg.Prefix+"logout"),

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"rampart/internal/events"
 	"rampart/internal/identity/passkey"
 	"rampart/internal/identity/passkey/passkeytest"
 	"rampart/internal/store"
@@ -37,6 +38,10 @@ func TestRecoveryCodesForPasskeyUser(t *testing.T) {
 	}
 	if r := b.post(prefix+"recovery/new", url.Values{"csrf": {"forged"}}); r.status != http.StatusForbidden {
 		t.Fatalf("new recovery codes without a token = %d, want 403", r.status)
+	}
+	evs := e.events()
+	if !hasEvent(evs, events.AuthFactorAdded, "alice", "") {
+		t.Error("no auth.factor_added event")
 	}
 	b.logout()
 	wantRedirect(t, "password", b.login("alice", pw, ""), prefix+"mfa")
