@@ -72,7 +72,7 @@ gateway with every safe default on.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVersionCmd(), newServeCmd(), newConfigCmd(), newDemoCmd(), newMigrateCmd(), newProxyCmd(), newUserCmd(), newAPIKeyCmd())
+	root.AddCommand(newVersionCmd(), newServeCmd(), newConfigCmd(), newDemoCmd(), newMigrateCmd(), newProxyCmd(), newUserCmd(), newAPIKeyCmd(), newScanCmd(defaultScanEngine()))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &codeError{code: exitConfig, err: fmt.Errorf("%w\nsee %q", err, c.CommandPath()+" --help")}
 	})

@@ -56,8 +56,9 @@ func fakeSQL(q string) string {
 func (a *App) search(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query().Get("q")
 	sql := fakeSQL(q)
-	if strings.Contains(q, "'") {
-		// A quote "breaks" the pasted SQL, and the app shows its debug
+	if strings.Contains(strings.ReplaceAll(q, "''", ""), "'") {
+		// A lone quote "breaks" the pasted SQL (a doubled one is an
+		// escaped quote inside the string, as in SQL), and the app shows its debug
 		// traceback to the client, as a careless app in debug mode would.
 		a.log.LogAttrs(r.Context(), slog.LevelInfo, "fake sql error shown", slog.String("sql", sql))
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -51,6 +51,8 @@ type Config struct {
 	Login *Login
 	// Active is the level of active checks (default ActiveOff).
 	Active Active
+	// ActiveDelay is the sleep time-based payloads ask for (default 3s).
+	ActiveDelay time.Duration
 	// Browser runs DOM checks in headless Chromium.
 	Browser bool
 	// UserAgent is sent with every request (default "rampart-scan/VERSION").

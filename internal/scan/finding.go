@@ -183,44 +183,68 @@ func (f Finding) scopeOf() string {
 }
 
 // Set deduplicates findings as checks report them. It is safe for
-// concurrent use.
+// concurrent use. Adding a URL costs a map insert; sorting happens once,
+// in Findings.
 type Set struct {
 	mu    sync.Mutex
 	order []string
-	m     map[string]*Finding
+	m     map[string]*setEntry
+}
+
+type setEntry struct {
+	f     Finding
+	first string              // the URL of the evidence
+	urls  map[string]struct{} // every URL, first included
 }
 
 // NewSet returns an empty set.
-func NewSet() *Set { return &Set{m: map[string]*Finding{}} }
+func NewSet() *Set { return &Set{m: map[string]*setEntry{}} }
 
 // Add records f, or adds its URLs to the finding with the same Key. A
 // later report of the same flaw with higher confidence replaces the
-// evidence and confidence.
+// evidence, the confidence and the URL listed first.
 func (s *Set) Add(f Finding) {
 	k := f.Key()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, ok := s.m[k]
+	e, ok := s.m[k]
 	if !ok {
-		f.URLs = uniqueSorted(f.URLs)
-		s.m[k] = &f
+		e = &setEntry{f: f, first: first(f.URLs), urls: make(map[string]struct{}, len(f.URLs))}
+		e.f.URLs = nil
+		s.m[k] = e
 		s.order = append(s.order, k)
-		return
+	} else if f.Confidence > e.f.Confidence {
+		e.f.Confidence, e.f.Evidence = f.Confidence, f.Evidence
+		if len(f.URLs) > 0 {
+			e.first = f.URLs[0]
+		}
 	}
-	old.URLs = uniqueSorted(append(old.URLs, f.URLs...))
-	if f.Confidence > old.Confidence {
-		old.Confidence, old.Evidence = f.Confidence, f.Evidence
+	for _, u := range f.URLs {
+		e.urls[u] = struct{}{}
 	}
 }
 
 // Findings returns the findings, most severe first, then by check and
-// first URL.
+// first URL. Each finding's URLs start with the one its evidence comes
+// from, the rest sorted.
 func (s *Set) Findings() []Finding {
 	s.mu.Lock()
 	out := make([]Finding, 0, len(s.order))
 	for _, k := range s.order {
-		f := *s.m[k]
-		f.URLs = slices.Clone(f.URLs)
+		e := s.m[k]
+		f := e.f
+		f.URLs = make([]string, 0, len(e.urls))
+		if e.first != "" {
+			f.URLs = append(f.URLs, e.first)
+		}
+		rest := make([]string, 0, len(e.urls))
+		for u := range e.urls {
+			if u != e.first {
+				rest = append(rest, u)
+			}
+		}
+		slices.Sort(rest)
+		f.URLs = append(f.URLs, rest...)
 		out = append(out, f)
 	}
 	s.mu.Unlock()
@@ -250,21 +274,4 @@ func first(s []string) string {
 		return ""
 	}
 	return s[0]
-}
-
-func uniqueSorted(s []string) []string {
-	if len(s) < 2 {
-		return s
-	}
-	firstURL := s[0]
-	rest := slices.Clone(s[1:])
-	slices.Sort(rest)
-	rest = slices.Compact(rest)
-	out := []string{firstURL}
-	for _, u := range rest {
-		if u != firstURL {
-			out = append(out, u)
-		}
-	}
-	return out
 }

@@ -1,11 +1,9 @@
 package report
 
 import (
-	"encoding/base64"
 	"fmt"
 	"io"
 	"maps"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -15,7 +13,7 @@ import (
 // Options change what the writers write.
 type Options struct {
 	// Redact, when set, is applied to every string of the report before
-	// it is written (NewRedactor builds one from the scan's secrets).
+	// it is written: (*scan.Redactor).String of the scan's Redactor.
 	Redact func(string) string
 	// FailOn is the severity from which a finding fails: JUnit writes a
 	// failure for it (findings below are skipped test cases) and Text
@@ -83,48 +81,8 @@ func Write(w io.Writer, f Format, r *scan.Report, opts Options) error {
 	return fmt.Errorf("format %q: unknown", f)
 }
 
-// redactedMark replaces each secret.
+// redactedMark is what scan.Redactor writes for a secret.
 const redactedMark = "[redacted]"
-
-// minSecretLen is the shortest secret NewRedactor replaces: a one- or
-// two-character cookie value ("1") would otherwise blank out every digit
-// of the report while hiding nothing an attacker could not guess.
-const minSecretLen = 3
-
-// NewRedactor returns a function that replaces every occurrence of each
-// secret, and of its URL-encoded and base64 forms, with "[redacted]".
-// Empty secrets and secrets shorter than three characters are ignored.
-// The function is safe for concurrent use.
-func NewRedactor(secrets ...string) func(string) string {
-	set := map[string]bool{}
-	for _, s := range secrets {
-		if len(s) < minSecretLen {
-			continue
-		}
-		set[s] = true
-		set[url.QueryEscape(s)] = true
-		set[url.PathEscape(s)] = true
-		set[base64.StdEncoding.EncodeToString([]byte(s))] = true
-		set[base64.RawURLEncoding.EncodeToString([]byte(s))] = true
-	}
-	// Longest first, so that a secret containing another is replaced
-	// whole.
-	olds := slices.SortedFunc(maps.Keys(set), func(a, b string) int {
-		if len(a) != len(b) {
-			return len(b) - len(a)
-		}
-		return strings.Compare(a, b)
-	})
-	if len(olds) == 0 {
-		return func(s string) string { return s }
-	}
-	pairs := make([]string, 0, 2*len(olds))
-	for _, o := range olds {
-		pairs = append(pairs, o, redactedMark)
-	}
-	r := strings.NewReplacer(pairs...)
-	return r.Replace
-}
 
 // prepare returns a deep copy of r with redact applied to every string,
 // the findings sorted and nil slices made empty, so the writers cannot

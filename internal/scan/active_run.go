@@ -1,0 +1,261 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"rampart/internal/scan/active"
+)
+
+// This file runs the active checks of package active over the crawl's
+// inventory: every request with parameters (Scanner.Requests) gives its
+// insertion points (query and form parameters, value-like path segments,
+// and, on the start page, the Referer and User-Agent headers and the
+// site's cookies); each point gets every injection check; the site gets
+// the sensitive-file probe; each form the CSRF review. Requests go
+// through the scan's client (rate limit, concurrency bound, configured
+// headers and cookies).
+
+// maxActivePoints bounds the insertion points one scan attacks.
+const maxActivePoints = 400
+
+// activeHeaders are the headers attacked on the start page.
+var activeHeaders = []string{"Referer", "User-Agent"}
+
+// scanSender adapts the scan's client to active.Sender.
+type scanSender struct{ s *Scanner }
+
+func (a scanSender) Send(ctx context.Context, req *http.Request) (*active.Response, error) {
+	r, err := a.s.client.do(req.WithContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	// What a payload makes the site say counts too: a stack trace or a
+	// debug page shown for a stray quote is a leak the crawl never saw.
+	checkLeaks(a.s, &Page{
+		URL: r.URL.String(), Method: r.Method, Status: r.Status, Header: r.Header, Body: r.Body,
+		ContentType: mediaType(r.Header, r.Body), u: r.URL, reqHead: r.ReqHeader, proto: r.Proto,
+	})
+	return &active.Response{Status: r.Status, Header: r.Header, Body: r.Body, Duration: r.Elapsed}, nil
+}
+
+// pointCheck is one injection check of package active.
+type pointCheck struct {
+	name string
+	run  func(ctx context.Context, s active.Sender, p active.Point, opt active.Options) ([]active.Result, error)
+}
+
+func pointChecks() []pointCheck {
+	return []pointCheck{
+		{"xss", func(ctx context.Context, s active.Sender, p active.Point, _ active.Options) ([]active.Result, error) {
+			return active.XSS(ctx, s, p, active.XSSOptions{})
+		}},
+		{"sqli", active.SQLi},
+		{"cmdi", active.CommandInjection},
+		{"ssti", active.SSTI},
+		{"traversal", active.Traversal},
+		{"nosqli", active.NoSQLi},
+		{"xxe", active.XXE},
+		{"redirect", func(ctx context.Context, s active.Sender, p active.Point, _ active.Options) ([]active.Result, error) {
+			return active.Redirect(ctx, s, p)
+		}},
+		{"crlf", func(ctx context.Context, s active.Sender, p active.Point, _ active.Options) ([]active.Result, error) {
+			return active.CRLF(ctx, s, p)
+		}},
+	}
+}
+
+// activeSite is the active phase's site function.
+func activeSite(ctx context.Context, s *Scanner) {
+	send := scanSender{s}
+	opt := active.Options{Delay: s.cfg.ActiveDelay}
+	if s.cfg.Active == ActiveFull {
+		opt.Level = active.LevelFull
+	}
+
+	// Forms: the CSRF review needs no request.
+	for _, pg := range s.Pages() {
+		for _, f := range pg.Forms {
+			hf := active.HTMLForm{Page: f.Page, Action: f.Action, Method: f.Method}
+			for _, in := range f.Inputs {
+				hf.Fields = append(hf.Fields, active.FormField{Name: in.Name, Type: in.Type, Value: in.Value})
+			}
+			for _, r := range active.CSRF(hf) {
+				s.reportActive(r)
+			}
+		}
+	}
+
+	points := s.activePoints()
+	if len(points) > maxActivePoints {
+		s.note("active checks attacked the first " + strconv.Itoa(maxActivePoints) + " of " + strconv.Itoa(len(points)) + " insertion points")
+		points = points[:maxActivePoints]
+	}
+	checks := pointChecks()
+	total := len(points)
+	var done int
+	var mu sync.Mutex
+	work := make(chan active.Point)
+	var wg sync.WaitGroup
+	for range max(1, s.cfg.Concurrency) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				for _, c := range checks {
+					if ctx.Err() != nil {
+						break
+					}
+					rs, err := c.run(ctx, send, p, opt)
+					if err != nil && ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+						s.log.LogAttrs(ctx, slog.LevelDebug, "active check failed", slog.String("check", c.name),
+							slog.String("point", p.String()), slog.String("url", s.red.URL(p.URL.String())), slog.Any("err", err))
+					}
+					for _, r := range rs {
+						s.reportActive(r)
+					}
+				}
+				mu.Lock()
+				done++
+				d := done
+				mu.Unlock()
+				s.progress("active", d, total)
+			}
+		}()
+	}
+feed:
+	for _, p := range points {
+		select {
+		case work <- p:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+
+	if ctx.Err() != nil {
+		return
+	}
+	var discovered []string
+	for _, pg := range s.Pages() {
+		discovered = append(discovered, pg.u.Path)
+	}
+	rs, err := active.Files(ctx, send, s.target, discovered, active.FilesOptions{})
+	if err != nil && ctx.Err() == nil {
+		s.log.LogAttrs(ctx, slog.LevelDebug, "sensitive-file probe failed", slog.Any("err", err))
+	}
+	for _, r := range rs {
+		s.reportActive(r)
+	}
+
+	if s.cfg.Active == ActiveFull {
+		s.storedXSS(ctx, send, points)
+	}
+}
+
+// storedXSS looks for payloads that come back on other pages, for the
+// form points (stored input is posted).
+func (s *Scanner) storedXSS(ctx context.Context, send active.Sender, points []active.Point) {
+	var pages []*url.URL
+	for _, pg := range s.Pages() {
+		if strings.HasPrefix(pg.ContentType, "text/html") && pg.Method == http.MethodGet {
+			pages = append(pages, pg.u)
+		}
+	}
+	for _, p := range points {
+		if p.Kind != active.Form || ctx.Err() != nil {
+			continue
+		}
+		rs, err := active.StoredXSS(ctx, send, p, pages, active.XSSOptions{})
+		if err != nil && ctx.Err() == nil {
+			s.log.LogAttrs(ctx, slog.LevelDebug, "stored XSS check failed", slog.String("point", p.String()), slog.Any("err", err))
+		}
+		for _, r := range rs {
+			s.reportActive(r)
+		}
+	}
+}
+
+// activePoints lists the insertion points of the crawl's requests.
+func (s *Scanner) activePoints() []active.Point {
+	var out []active.Point
+	for _, r := range s.Requests() {
+		var form url.Values
+		if r.Method == http.MethodPost {
+			if r.Enctype != "" && !strings.HasPrefix(r.Enctype, "application/x-www-form-urlencoded") {
+				continue // multipart forms: uploads are a check of their own
+			}
+			form = r.Form
+			if form == nil {
+				form = url.Values{}
+			}
+		}
+		hdr := http.Header{}
+		if r.Page != "" {
+			hdr.Set("Referer", r.Page)
+		}
+		out = append(out, active.Points(r.Method, r.URL, form, nil, hdr, nil)...)
+	}
+	// The start page: headers and the site's cookies.
+	hdr := http.Header{"Referer": {s.target.String()}, "User-Agent": {s.client.ua}}
+	if ck := s.client.cookieHeader(s.target); ck != "" {
+		hdr.Set("Cookie", ck)
+	}
+	for _, p := range active.Points(http.MethodGet, s.target, nil, nil, hdr, activeHeaders) {
+		if p.Kind == active.Header || p.Kind == active.Cookie {
+			if p.Kind == active.Cookie && s.configuredCookie(p.Name) {
+				continue // the scan's own session: attacking it would sign the scan out
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// configuredCookie reports whether name is a cookie the scan was given
+// (its session), which active checks leave alone.
+func (s *Scanner) configuredCookie(name string) bool {
+	for _, c := range s.cfg.Cookies {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// reportActive turns a Result into a Finding.
+func (s *Scanner) reportActive(r active.Result) {
+	info, ok := active.CheckInfo(r.Check)
+	if !ok {
+		info = active.Info{Title: r.Check, Severity: "medium"}
+	}
+	sev, err := ParseSeverity(info.Severity)
+	if err != nil {
+		sev = SeverityMedium
+	}
+	conf := ConfidenceFirm
+	if r.Confirmed {
+		conf = ConfidenceConfirmed
+	}
+	u := r.Point.URL
+	if u == nil {
+		u = s.target
+	}
+	param := ""
+	if r.Point.Name != "" && !strings.HasPrefix(r.Check, "files.") {
+		param = r.Point.String()
+	}
+	s.report(Finding{
+		Check: r.Check, Title: info.Title, Severity: sev, Confidence: conf,
+		CWE: info.CWE, OWASP: info.OWASP, Description: info.Description, Fix: info.Fix,
+		Parameter: param, URLs: []string{u.String()}, References: info.References,
+		Evidence: Evidence{Request: r.Request, Response: r.Response, Detail: r.Detail},
+	}, false)
+}

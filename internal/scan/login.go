@@ -1,0 +1,139 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// maxLoginRedirects bounds the redirects followed after signing in.
+const maxLoginRedirects = 10
+
+// login signs in through the form at Config.Login.URL: it fills the
+// username and password fields, keeps the form's other fields (a CSRF
+// token among them), submits it, follows the redirects and keeps the
+// cookies. It fails when the answer does not show Login.Check, or, with
+// no Check, when it still shows a password field.
+func (s *Scanner) login(ctx context.Context) error {
+	l := s.cfg.Login
+	lu := resolve(s.target, l.URL)
+	if lu == nil {
+		return fmt.Errorf("login URL %q: not an http(s) URL", l.URL)
+	}
+	resp, err := s.client.get(ctx, lu, nil)
+	if err != nil {
+		return fmt.Errorf("load sign-in form: %w", err)
+	}
+	if resp.Status != http.StatusOK {
+		return fmt.Errorf("load sign-in form %s: status %d", s.red.URL(lu.String()), resp.Status)
+	}
+	doc := extractHTML(lu, resp.Body)
+	form, userField, passField := loginForm(doc.forms, l)
+	if form == nil {
+		return fmt.Errorf("no sign-in form with a password field at %s", s.red.URL(lu.String()))
+	}
+	vals := form.Values()
+	if userField != "" {
+		vals.Set(userField, l.Username)
+	}
+	vals.Set(passField, l.Password)
+	action, err := url.Parse(form.Action)
+	if err != nil {
+		return fmt.Errorf("sign-in form action %q: %w", form.Action, err)
+	}
+	var req *http.Request
+	if form.Method == http.MethodGet {
+		// A sign-in form that sends the password in the URL: the
+		// redactor keeps it out of the report.
+		action.RawQuery = vals.Encode()
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, action.String(), nil)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(vals.Encode()))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("build sign-in request: %w", err)
+	}
+	req.Header.Set("Referer", lu.String())
+	req.Header.Set("Origin", originOf(lu.String()))
+	resp, err = s.client.do(req)
+	if err != nil {
+		return fmt.Errorf("submit sign-in form: %w", err)
+	}
+	for i := 0; i < maxLoginRedirects && resp.Status >= 300 && resp.Status < 400; i++ {
+		next := resolve(resp.URL, resp.Header.Get("Location"))
+		if next == nil || (!s.scope.contains(next) && hostPort(next) != hostPort(lu)) {
+			break
+		}
+		if resp, err = s.client.get(ctx, next, nil); err != nil {
+			return fmt.Errorf("follow sign-in redirect: %w", err)
+		}
+	}
+	// Session cookies the sign-in handed out are secrets.
+	for _, u := range []*url.URL{s.target, lu, action} {
+		for _, c := range s.client.jar.Cookies(u) {
+			s.red.Add(c.Value)
+		}
+	}
+	switch {
+	case l.Check != "":
+		if !bytes.Contains(resp.Body, []byte(l.Check)) {
+			return fmt.Errorf("the answer to the sign-in (status %d) does not contain %q: wrong credentials or field names?", resp.Status, l.Check)
+		}
+	case resp.Status >= 400:
+		return fmt.Errorf("the sign-in was answered with status %d", resp.Status)
+	case stillLoginPage(lu, resp):
+		return errors.New("the answer to the sign-in still shows a password field: wrong credentials or field names?")
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "signed in", slog.String("url", lu.String()), slog.String("user", l.Username))
+	return nil
+}
+
+// loginForm picks the form with the password field (Login.PasswordField,
+// or the first password input) and names its username field
+// (Login.UsernameField, or the last text-like input before the password).
+func loginForm(forms []Form, l *Login) (form *Form, userField, passField string) {
+	for i := range forms {
+		f := &forms[i]
+		user, pass := "", ""
+		for _, in := range f.Inputs {
+			switch {
+			case l.PasswordField != "" && in.Name == l.PasswordField:
+				pass = in.Name
+			case l.PasswordField == "" && in.Type == "password" && pass == "":
+				pass = in.Name
+			case l.UsernameField != "" && in.Name == l.UsernameField:
+				user = in.Name
+			case l.UsernameField == "" && pass == "" && (in.Type == "text" || in.Type == "email" || in.Type == "tel"):
+				user = in.Name
+			}
+		}
+		if pass != "" {
+			return f, user, pass
+		}
+	}
+	return nil, "", ""
+}
+
+// stillLoginPage says resp is the sign-in page again: a form with a
+// password field.
+func stillLoginPage(base *url.URL, resp *response) bool {
+	if !strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "html") {
+		return false
+	}
+	for _, f := range extractHTML(base, resp.Body).forms {
+		for _, in := range f.Inputs {
+			if in.Type == "password" {
+				return true
+			}
+		}
+	}
+	return false
+}
