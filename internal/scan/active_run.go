@@ -18,7 +18,8 @@ import (
 // insertion points (query and form parameters, value-like path segments,
 // and, on the start page, the Referer and User-Agent headers and the
 // site's cookies); each point gets every injection check; the site gets
-// the sensitive-file probe; each form the CSRF review. Requests go
+// the sensitive-file probe; each form the CSRF review; at level full,
+// form points get the stored-XSS check and upload forms the upload check. Requests go
 // through the scan's client (rate limit, concurrency bound, configured
 // headers and cookies).
 
@@ -157,6 +158,41 @@ feed:
 
 	if s.cfg.Active == ActiveFull {
 		s.storedXSS(ctx, send, points)
+		s.uploads(ctx, send, opt)
+	}
+}
+
+// uploads posts files through the crawl's upload forms (level full: it
+// writes to the server).
+func (s *Scanner) uploads(ctx context.Context, send active.Sender, opt active.Options) {
+	seen := map[string]bool{}
+	for _, pg := range s.Pages() {
+		for _, f := range pg.Forms {
+			if f.Method != http.MethodPost || seen[f.Action] || ctx.Err() != nil {
+				continue
+			}
+			uf := active.UploadForm{Page: f.Page, Action: f.Action}
+			for _, in := range f.Inputs {
+				if in.Type == "file" && uf.FileField == "" {
+					uf.FileField = in.Name
+				}
+				uf.Fields = append(uf.Fields, active.FormField{Name: in.Name, Type: in.Type, Value: in.Value})
+			}
+			if uf.FileField == "" {
+				continue
+			}
+			if u, err := url.Parse(f.Action); err != nil || !s.scope.contains(u) {
+				continue
+			}
+			seen[f.Action] = true
+			rs, err := active.Upload(ctx, send, uf, opt)
+			if err != nil && ctx.Err() == nil {
+				s.log.LogAttrs(ctx, slog.LevelDebug, "upload check failed", slog.String("url", s.red.URL(f.Action)), slog.Any("err", err))
+			}
+			for _, r := range rs {
+				s.reportActive(r)
+			}
+		}
 	}
 }
 

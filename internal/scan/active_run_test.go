@@ -7,6 +7,7 @@ import (
 	"html"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,5 +131,56 @@ func TestActiveScan(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestActiveFullUpload: at level full an upload form that runs scripts is
+// found through the crawl; at level safe it is left alone.
+func TestActiveFullUpload(t *testing.T) {
+	var posts int
+	var mu sync.Mutex
+	files := map[string]string{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body><form method="post" action="/up" enctype="multipart/form-data"><input type="file" name="f"><button>Go</button></form></body></html>`)
+	})
+	mux.HandleFunc("POST /up", func(w http.ResponseWriter, r *http.Request) {
+		f, h, err := r.FormFile("f")
+		if err != nil {
+			http.Error(w, "no file", http.StatusBadRequest)
+			return
+		}
+		b := make([]byte, 4096)
+		n, _ := f.Read(b)
+		mu.Lock()
+		posts++
+		files[h.Filename] = string(b[:n])
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<p>ok</p>")
+	})
+	mux.HandleFunc("/uploads/{name}", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		body, ok := files[r.PathValue("name")]
+		mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html") // serves pages as pages
+		fmt.Fprint(w, body)
+	})
+	for _, level := range []Active{ActiveSafe, ActiveFull} {
+		cfg := fastConfig(serve(t, mux))
+		cfg.Active = level
+		cfg.ActiveDelay = 200 * time.Millisecond
+		rep := runScan(t, cfg)
+		if got := len(find(rep, "upload.html")) > 0; got != (level == ActiveFull) {
+			t.Errorf("level %d: upload.html reported=%v; all %v", level, got, checks(rep))
+		}
+	}
+	if posts == 0 {
+		t.Fatal("the upload form was never used")
 	}
 }
