@@ -155,7 +155,7 @@ Only scan sites you are allowed to test.`,
 	f.StringVar(&sf.loginPassEnv, "login-pass-env", "RAMPART_SCAN_PASSWORD", "environment variable holding the password for --login-url")
 	f.StringVar(&sf.loginCheck, "login-check", "", "text a signed-in page shows (e.g. 'Sign out'), to tell that the login worked")
 	f.StringVar(&sf.active, "active", "off", "active checks: off, safe (payloads that change nothing on a correct server) or full (also stored XSS; test systems only)")
-	f.BoolVar(&sf.browser, "browser", false, "DOM checks in headless Chromium (not implemented yet: accepted, and the report says they did not run)")
+	f.BoolVar(&sf.browser, "browser", false, "DOM-based XSS checks in headless Chromium (with --active; needs chromium on PATH)")
 	f.StringVar(&sf.tlsAddr, "tls", "", "audit TLS only, of HOST:PORT (no crawl)")
 	f.StringVar(&sf.compareThrough, "compare-through", "", "also scan through the rampart gateway at this URL and report which findings it blocks")
 	f.StringVar(&sf.caFile, "ca-file", "", "PEM file of CA certificates to trust instead of the system's (a staging site with a private CA)")
@@ -439,6 +439,9 @@ func (sf *scanFlags) run(ctx context.Context, target string) error {
 	}
 	if p.cfg.Browser && !sf.engine.browserImplemented {
 		r.Notes = append(r.Notes, "--browser was asked for, but DOM checks in Chromium are not implemented yet: pages were not loaded in a browser")
+	}
+	if p.cfg.Browser && sf.engine.browserImplemented && p.cfg.Active == scan.ActiveOff {
+		r.Notes = append(r.Notes, "--browser was asked for without --active: DOM checks send payloads, so they run only with --active safe or full")
 	}
 
 	all := r.Findings

@@ -9,6 +9,10 @@ package scan
 // s.report, which redacts and deduplicates them.
 //
 // The checks themselves are in package active; active_run.go runs them.
+// The DOM check (dom.go) runs only when Config.Browser asks for it.
 func activeChecks() []check {
-	return []check{{name: "active", phase: phaseActive, site: activeSite}}
+	return []check{
+		{name: "active", phase: phaseActive, site: activeSite},
+		{name: "dom", phase: phaseActive, site: domSite},
+	}
 }

@@ -1,0 +1,436 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// This file holds the DOM-based XSS check (Config.Browser): the crawled
+// HTML pages are loaded in headless Chromium with payloads in the
+// sources a page script reads (the fragment, the query parameters,
+// window.name). A payload that runs calls a binding of the browser with
+// its own marker, so a finding is an executed payload, never a guess.
+// The browser's own requests do not go through the scan's client: they
+// are bounded by the page and probe limits below, not by Config.Rate.
+
+const (
+	// maxDOMPages bounds the pages loaded in the browser.
+	maxDOMPages = 20
+	// maxDOMParams bounds the query parameters tried on one page.
+	maxDOMParams = 5
+	// domProbeTimeout bounds one load of a page with a payload.
+	domProbeTimeout = 5 * time.Second
+	// domSettle is how long a loaded page gets to run its scripts before
+	// the check fires hashchange (and a third of it after).
+	domSettle = 300 * time.Millisecond
+	// domBinding is the function a payload calls when it runs.
+	domBinding = "rmpHit"
+)
+
+// browserNames are the executables tried, in order, for the DOM check.
+var browserNames = []string{"chromium", "chromium-browser", "google-chrome"}
+
+// domPayloads are the payloads, with M standing for the probe's marker:
+// markup for HTML sinks (innerHTML, document.write), a URL for
+// location and href sinks (also a labelled statement for eval), a string
+// break-out for eval and setTimeout of a quoted string, and an attribute
+// break-out.
+var domPayloads = []string{
+	`<img src=x onerror=rmpHit('M')>`,
+	`javascript:rmpHit('M')`,
+	`'-rmpHit('M')-'`,
+	`"><svg onload=rmpHit('M')>`,
+}
+
+// domWindowNamePayloads are the payloads tried through window.name, a
+// source read less often: the markup and the script ones.
+var domWindowNamePayloads = domPayloads[:2]
+
+// domProbe is one load of a page with a payload in one source.
+type domProbe struct {
+	url     string // what the browser loads
+	param   string // the Finding's Parameter: fragment, query:NAME, window.name
+	source  string // said in the evidence
+	payload string // with the marker in place
+	marker  string
+	name    string // window.name to set before the page's scripts run
+}
+
+// domHits records the markers the payloads reported.
+type domHits struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (h *domHits) add(marker string) {
+	h.mu.Lock()
+	h.m[marker] = true
+	h.mu.Unlock()
+}
+
+func (h *domHits) has(marker string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.m[marker]
+}
+
+// domSite is the DOM check's site function: it does nothing unless
+// Config.Browser asks for it.
+func domSite(ctx context.Context, s *Scanner) {
+	if !s.cfg.Browser {
+		return
+	}
+	pages := s.domPages()
+	if len(pages) == 0 {
+		return
+	}
+	path := ""
+	for _, name := range browserNames {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		s.note("DOM checks did not run: no Chromium found (none of " + strings.Join(browserNames, ", ") + " is on PATH)")
+		return
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		// Scans run in containers, often as root, where Chromium's
+		// sandbox cannot start; the pages are the scan's target.
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	tctx, cancelTab := chromedp.NewContext(actx)
+	defer cancelTab()
+	defer func() { _ = chromedp.Cancel(tctx) }()
+
+	hits := &domHits{m: map[string]bool{}}
+	dialogs := make(chan struct{}, 1)
+	if err := s.startBrowser(tctx, hits, dialogs); err != nil {
+		if ctx.Err() == nil {
+			s.note(fmt.Sprintf("DOM checks did not run: start %s: %v", path, err))
+		}
+		return
+	}
+	// A page that opens alert() or confirm() stops until it is answered.
+	go func() {
+		for {
+			select {
+			case <-tctx.Done():
+				return
+			case <-dialogs:
+				dctx, cancel := context.WithTimeout(tctx, time.Second)
+				_, _ = chromedp.Call(dctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+				cancel()
+			}
+		}
+	}()
+
+	prefix := domMarkerPrefix()
+	n := 0
+	start := time.Now()
+	var loaded int
+	var firstErr error
+	defer func() {
+		if loaded == 0 && firstErr != nil {
+			// A certificate Chromium does not trust (a private CA given
+			// with the scan's client) is the usual reason.
+			s.note(fmt.Sprintf("DOM checks could not load any page in the browser: %v", firstErr))
+		}
+		s.log.LogAttrs(ctx, slog.LevelInfo, "dom checks finished", slog.Int("pages", len(pages)),
+			slog.Int("probes", n), slog.Duration("took", time.Since(start)))
+	}()
+	for i, pg := range pages {
+		if ctx.Err() != nil {
+			return
+		}
+		s.progress("dom", i, len(pages))
+		l, err := s.domPage(ctx, tctx, hits, pg, domProbes(pg, prefix, &n))
+		loaded += l
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	s.progress("dom", len(pages), len(pages))
+}
+
+// domPage runs the probes of one page and reports the payloads that ran.
+// It returns how many loads succeeded and the first error. A load that
+// times out ends the page: the next would too.
+func (s *Scanner) domPage(ctx, tctx context.Context, hits *domHits, pg *Page, probes []domProbe) (loaded int, firstErr error) {
+	found := map[string]bool{} // sources already reported on this page
+	for _, p := range probes {
+		if ctx.Err() != nil || found[p.param] {
+			continue
+		}
+		err := domLoad(tctx, p)
+		if err == nil {
+			loaded++
+		} else if ctx.Err() == nil {
+			s.log.LogAttrs(ctx, slog.LevelDebug, "dom probe failed", slog.String("url", s.red.URL(p.url)),
+				slog.String("source", p.param), slog.Any("err", err))
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+		if hits.has(p.marker) {
+			if strings.HasPrefix(p.param, "query:") && s.reflected(ctx, p) {
+				// The server put it there: the reflected-XSS check's finding.
+				s.log.LogAttrs(ctx, slog.LevelDebug, "dom payload ran but the server reflected it",
+					slog.String("url", s.red.URL(p.url)), slog.String("source", p.param))
+			} else {
+				found[p.param] = true
+				s.reportDOM(pg, p)
+			}
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			break
+		}
+	}
+	return loaded, firstErr
+}
+
+// startBrowser starts Chromium on tctx, listens for the binding's calls
+// and dialogs, adds the binding and gives the browser the scan's
+// cookies and User-Agent.
+func (s *Scanner) startBrowser(tctx context.Context, hits *domHits, dialogs chan<- struct{}) error {
+	// The first action starts the browser on tctx itself: no timeout
+	// here, which would end the browser with it.
+	if err := chromedp.Do(tctx); err != nil {
+		return err
+	}
+	err := chromedp.Listen(tctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventBindingCalled:
+			if ev.Name == domBinding {
+				hits.add(ev.Payload)
+			}
+		case *page.EventJavascriptDialogOpening:
+			select {
+			case dialogs <- struct{}{}:
+			default:
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(tctx, domProbeTimeout)
+	defer cancel()
+	if _, err := chromedp.Call(sctx, runtime.AddBinding, runtime.AddBindingParams{Name: domBinding}); err != nil {
+		return fmt.Errorf("add the binding: %w", err)
+	}
+	if _, err := chromedp.Call(sctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: s.cfg.UserAgent}); err != nil {
+		return fmt.Errorf("set the user agent: %w", err)
+	}
+	// The scan's session, for the target only: the browser's requests
+	// to other hosts must not carry it.
+	var cookies []*network.CookieParam
+	for _, kv := range strings.Split(s.client.cookieHeader(s.target), "; ") {
+		if name, value, ok := strings.Cut(kv, "="); ok && name != "" {
+			cookies = append(cookies, &network.CookieParam{Name: name, Value: value, URL: s.target.String()})
+		}
+	}
+	if len(cookies) > 0 {
+		if _, err := chromedp.Call(sctx, network.SetCookies, network.SetCookiesParams{Cookies: cookies}); err != nil {
+			return fmt.Errorf("set the scan's cookies: %w", err)
+		}
+	}
+	return nil
+}
+
+// domPages returns the crawled HTML pages worth loading: fetched with
+// GET, not an error, with a script in them (or a body the inventory did
+// not keep), one per path and set of parameter names, at most
+// maxDOMPages.
+func (s *Scanner) domPages() []*Page {
+	seen := map[string]bool{}
+	var out []*Page
+	for _, pg := range s.Pages() {
+		if !strings.HasPrefix(pg.ContentType, "text/html") || pg.Method != http.MethodGet || pg.Status >= 400 || pg.u == nil {
+			continue
+		}
+		if pg.Body != nil && !bytes.Contains(bytes.ToLower(pg.Body), []byte("<script")) {
+			continue // no script: nothing reads a source
+		}
+		if !s.scope.contains(pg.u) || isSignOut(pg.u, "") {
+			continue
+		}
+		k := pg.u.Scheme + "://" + pg.u.Host + pg.u.Path + "?" + paramNames(pg.u.RawQuery)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, pg)
+	}
+	if len(out) > maxDOMPages {
+		s.note("DOM checks loaded the first " + strconv.Itoa(maxDOMPages) + " of " + strconv.Itoa(len(out)) + " HTML pages with scripts in the browser")
+		out = out[:maxDOMPages]
+	}
+	return out
+}
+
+// domMarkerPrefix is a random start of this scan's markers, so that no
+// page can call the binding with a marker by chance.
+func domMarkerPrefix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return "rmp" + hex.EncodeToString(b)
+}
+
+// domProbes lists the probes of one page; n numbers the markers.
+func domProbes(pg *Page, prefix string, n *int) []domProbe {
+	mark := func(payload string) (string, string) {
+		*n++
+		m := prefix + strconv.Itoa(*n)
+		return strings.ReplaceAll(payload, "'M'", "'"+m+"'"), m
+	}
+	base := *pg.u
+	base.Fragment, base.RawFragment = "", ""
+	var out []domProbe
+	for _, tmpl := range domPayloads {
+		p, m := mark(tmpl)
+		out = append(out, domProbe{url: base.String() + "#" + p, param: "fragment", source: "location.hash", payload: p, marker: m})
+	}
+	q := base.Query()
+	names := slices.Sorted(maps.Keys(q))
+	if len(names) > maxDOMParams {
+		names = names[:maxDOMParams]
+	}
+	for _, name := range names {
+		for _, tmpl := range domPayloads {
+			p, m := mark(tmpl)
+			u := base
+			v := base.Query()
+			v.Set(name, p)
+			u.RawQuery = v.Encode()
+			out = append(out, domProbe{url: u.String(), param: "query:" + name, source: "the query parameter " + name + " (location.search)", payload: p, marker: m})
+		}
+	}
+	for _, tmpl := range domWindowNamePayloads {
+		p, m := mark(tmpl)
+		out = append(out, domProbe{url: base.String(), param: "window.name", source: "window.name", payload: p, marker: m, name: p})
+	}
+	return out
+}
+
+// domLoad loads one probe (for a fragment, from a blank page, so that a
+// URL that differs only in its fragment is a new document); it waits
+// for the scripts, fires hashchange and waits a little again.
+func domLoad(tctx context.Context, p domProbe) error {
+	ctx, cancel := context.WithTimeout(tctx, domProbeTimeout)
+	defer cancel()
+	if p.param == "fragment" {
+		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+			return fmt.Errorf("load about:blank: %w", err)
+		}
+	}
+	if p.name != "" {
+		js, err := json.Marshal(p.name)
+		if err != nil {
+			return err
+		}
+		// Set before the page's scripts run, as a page of another site
+		// that opened or framed it could have.
+		added, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: "window.name = " + string(js)})
+		if err != nil {
+			return fmt.Errorf("set window.name: %w", err)
+		}
+		defer func() {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			defer cancel()
+			_, _ = chromedp.Call(rctx, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams(added))
+		}()
+	}
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(p.url),
+		chromedp.Sleep(domSettle),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, runtime.Evaluate, runtime.EvaluateParams{Expression: "window.dispatchEvent(new HashChangeEvent('hashchange'))"})
+			return err
+		}),
+		chromedp.Sleep(domSettle/3),
+	)
+	var le *chromedp.LoadError
+	if errors.As(err, &le) {
+		return fmt.Errorf("load %s: %w", p.url, err)
+	}
+	return err
+}
+
+// reflected says the server's own response to the probe's URL holds the
+// payload's call: the script came from the server, which the
+// reflected-XSS check covers. It errs on the side of not reporting.
+func (s *Scanner) reflected(ctx context.Context, p domProbe) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
+	if err != nil {
+		return true
+	}
+	r, err := s.client.do(req)
+	if err != nil {
+		return true
+	}
+	return bytes.Contains(r.Body, []byte(domBinding+"('"+p.marker+"')"))
+}
+
+// reportDOM reports a payload that ran.
+func (s *Scanner) reportDOM(pg *Page, p domProbe) {
+	u := *pg.u
+	u.Fragment, u.RawFragment = "", ""
+	s.report(Finding{
+		Check:      "xss.dom",
+		Title:      "DOM-based cross-site scripting",
+		Severity:   SeverityHigh,
+		Confidence: ConfidenceConfirmed,
+		CWE:        79,
+		OWASP:      "A03:2021-Injection",
+		Description: "A script of the page reads " + p.source + " and writes it to a sink that runs it (innerHTML, document.write, eval, " +
+			"a location or href assignment). A link with a payload in that source runs script in the site's origin in the " +
+			"browser of whoever follows it, with their session; the payload may never reach the server, so server-side " +
+			"filters and logs do not see it.",
+		Fix: "Treat every source the page's scripts read (location, document.referrer, window.name, postMessage data) as " +
+			"untrusted: write it with textContent or setAttribute on a safe attribute, never innerHTML, outerHTML, " +
+			"document.write, eval, setTimeout with a string, or a location assignment without checking the scheme; use " +
+			"Trusted Types (require-trusted-types-for 'script' in the CSP) to make the browser enforce it.",
+		Parameter: p.param,
+		URLs:      []string{u.String()},
+		Evidence: Evidence{
+			Request: "GET " + p.url,
+			Detail: "Loaded in headless Chromium with the payload " + strconv.Quote(p.payload) + " in " + p.source +
+				"; the payload ran and called " + domBinding + "('" + p.marker + "').",
+		},
+		References: []string{
+			"https://owasp.org/www-community/attacks/DOM_Based_XSS",
+			"https://cheatsheetseries.owasp.org/cheatsheets/DOM_based_XSS_Prevention_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/79.html",
+		},
+	}, false)
+}
