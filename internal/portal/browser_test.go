@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,71 +11,20 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"rampart/internal/browsertest"
 	"rampart/internal/identity/totp"
 )
-
-// browserNames are the executables tried, in order, for the browser test.
-var browserNames = []string{"chromium", "chromium-browser", "google-chrome"}
-
-// findBrowser returns the path of a Chromium-based browser on PATH. It skips
-// the test when there is none, unless RAMPART_TEST_BROWSER=1 (as CI sets),
-// where a missing browser is a failure rather than a silent skip.
-func findBrowser(tb testing.TB) string {
-	tb.Helper()
-	for _, name := range browserNames {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("RAMPART_TEST_BROWSER") == "1" {
-		tb.Fatalf("RAMPART_TEST_BROWSER=1 but none of %s is on PATH; install Debian's chromium", strings.Join(browserNames, ", "))
-	}
-	tb.Skipf("no browser: none of %s is on PATH; install Debian's chromium, or set RAMPART_TEST_BROWSER=1 to make this a failure", strings.Join(browserNames, ", "))
-	return ""
-}
-
-// artifactDir is where the test keeps files for a person to look at:
-// RAMPART_TEST_ARTIFACTS when set (CI keeps it), else a temporary directory.
-func artifactDir(tb testing.TB) string {
-	tb.Helper()
-	dir := os.Getenv("RAMPART_TEST_ARTIFACTS")
-	if dir == "" {
-		return tb.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		tb.Fatalf("create artifact directory: %v", err)
-	}
-	return dir
-}
 
 // headless starts the browser at path and returns a tab whose context ends
 // at timeout or when the test does.
 func headless(t *testing.T, path string, timeout time.Duration) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox cannot start
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
+	return browsertest.Start(t, path, timeout,
 		// The test server's certificate is self-signed, and the portal's
 		// __Host- cookies need TLS. Only this throwaway profile trusts it.
 		chromedp.Flag("ignore-certificate-errors", true),
 		chromedp.WindowSize(1024, 768),
 	)
-	ctx, cancel := context.WithTimeout(t.Context(), timeout)
-	t.Cleanup(cancel)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelTab := chromedp.NewContext(ctx, chromedp.WithLogf(t.Logf))
-	t.Cleanup(cancelTab)
-	// The first action starts the browser on ctx itself: starting it on a
-	// context derived with a deadline of its own would close it with that.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
-	return ctx
 }
 
 // run runs a in the tab of ctx with a deadline of its own, so that a page
@@ -101,7 +49,7 @@ func run[T any](t *testing.T, ctx context.Context, step string, a chromedp.Actio
 // signs in again with a code, in headless Chromium: what a person does,
 // with the real cookies, redirects and forms of a browser.
 func TestBrowserTOTP(t *testing.T) {
-	path := findBrowser(t)
+	path := browsertest.Find(t)
 	e := newEnv(t)
 	const pw = "correct horse battery"
 	e.addUser("alice", pw, nil)
@@ -149,7 +97,7 @@ func TestBrowserTOTP(t *testing.T) {
 	}
 
 	png := run(t, ctx, "take a screenshot", chromedp.FullScreenshot(100)) // quality 100 is PNG
-	shot := filepath.Join(artifactDir(t), "portal-totp-recovery-codes.png")
+	shot := filepath.Join(browsertest.ArtifactDir(t), "portal-totp-recovery-codes.png")
 	if err := os.WriteFile(shot, png, 0o600); err != nil {
 		t.Fatalf("write screenshot: %v", err)
 	}

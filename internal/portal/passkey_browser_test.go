@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
+	"rampart/internal/browsertest"
 	"rampart/internal/identity/passkey"
 	"rampart/internal/store"
 )
@@ -29,7 +30,7 @@ import (
 // runs over plain HTTP (InsecureCookies) at http://localhost, which
 // browsers treat as secure.
 func TestBrowserPasskey(t *testing.T) {
-	path := findBrowser(t)
+	path := browsertest.Find(t)
 	const pw = "correct horse battery"
 	e := newEnv(t, func(c *Config, _ *Deps) { c.InsecureCookies = true }, withPasskeys(t, passkey.Config{}))
 	srv := httptest.NewServer(e.p)
@@ -127,7 +128,7 @@ func TestBrowserPasskey(t *testing.T) {
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png := run(t, ctx, "take a screenshot", chromedp.FullScreenshot(100)) // quality 100 is PNG
-	p := filepath.Join(artifactDir(t), name)
+	p := filepath.Join(browsertest.ArtifactDir(t), name)
 	if err := os.WriteFile(p, png, 0o600); err != nil {
 		t.Fatalf("write screenshot: %v", err)
 	}

@@ -1,11 +1,9 @@
 package report
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,42 +15,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"rampart/internal/browsertest"
 )
-
-// browserNames are the executables tried, in order, for the browser test.
-var browserNames = []string{"chromium", "chromium-browser", "google-chrome"}
-
-// findBrowser returns the path of a Chromium-based browser on PATH. It
-// skips the test when there is none, unless RAMPART_TEST_BROWSER=1 (as CI
-// sets), where a missing browser is a failure.
-func findBrowser(tb testing.TB) string {
-	tb.Helper()
-	for _, name := range browserNames {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("RAMPART_TEST_BROWSER") == "1" {
-		tb.Fatalf("RAMPART_TEST_BROWSER=1 but none of %s is on PATH; install Debian's chromium", strings.Join(browserNames, ", "))
-	}
-	tb.Skipf("no browser: none of %s is on PATH; install Debian's chromium, or set RAMPART_TEST_BROWSER=1 to make this a failure", strings.Join(browserNames, ", "))
-	return ""
-}
-
-// artifactDir is where the test keeps files for a person to look at:
-// RAMPART_TEST_ARTIFACTS when set (CI keeps it), else a temporary
-// directory.
-func artifactDir(tb testing.TB) string {
-	tb.Helper()
-	dir := os.Getenv("RAMPART_TEST_ARTIFACTS")
-	if dir == "" {
-		return tb.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		tb.Fatalf("create artifact directory: %v", err)
-	}
-	return dir
-}
 
 // pageProblems collects what a page reports as wrong: console errors and
 // warnings, uncaught exceptions, log entries at warning or error (CSP
@@ -110,8 +75,8 @@ func (p *pageProblems) take() (problems, requests []string) {
 // console error, exception or CSP violation. A full-page screenshot is
 // kept in RAMPART_TEST_ARTIFACTS.
 func TestBrowserHTML(t *testing.T) {
-	path := findBrowser(t)
-	dir := artifactDir(t)
+	path := browsertest.Find(t)
+	dir := browsertest.ArtifactDir(t)
 	report := filepath.Join(dir, "scan-report.html")
 	f, err := os.Create(report)
 	if err != nil {
@@ -124,25 +89,7 @@ func TestBrowserHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox cannot start
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1200, 900),
-	)
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	ctx, cancelTab := chromedp.NewContext(ctx, chromedp.WithLogf(t.Logf))
-	defer cancelTab()
-	// The first action starts the browser on ctx itself.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
+	ctx := browsertest.Start(t, path, 60*time.Second, chromedp.WindowSize(1200, 900))
 	var pp pageProblems
 	if err := chromedp.Listen(ctx, pp.listen); err != nil {
 		t.Fatal(err)
