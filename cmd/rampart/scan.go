@@ -67,6 +67,9 @@ type scanFlags struct {
 	loginPassEnv            string
 	active                  string
 	browser                 bool
+	apiSpecs                []string
+	noAPIDiscovery          bool
+	callback                string
 	tlsAddr, compareThrough string
 	caFile                  string
 	verbose                 bool
@@ -98,6 +101,20 @@ Exit status: 0 done (no finding at or above --fail-on), 1 findings at or
 above --fail-on, 2 bad flags, 3 the scan could not run or a report could
 not be written.
 
+JSON APIs are scanned through their API descriptions (OpenAPI 3, Swagger
+2.0): those at well-known paths such as /openapi.json and /v3/api-docs
+are found (--no-api-discovery turns that off), and --api-spec names
+others. Their GET operations are crawled; with --active, their operations
+are attacked as the level allows (never DELETE; at safe, no PUT or PATCH
+and only POSTs that search or sign in).
+
+Single-page applications need --browser: the crawled pages are loaded in
+headless Chromium, and the requests their scripts send (JSON bodies
+included), the links and forms they render and their #/routes are
+scanned too; forms are filled in with harmless values and submitted
+(at safe, none that look destructive). The browser's requests to the
+target keep to --rate and carry --header and --cookie.
+
 Credentials for an authenticated scan come from --header, --cookie, or a
 login form with the user name and password in environment variables
 (--login-user-env, --login-pass-env), never on the command line. Header,
@@ -110,6 +127,7 @@ Only scan sites you are allowed to test.`,
   rampart scan https://app.example.com/ --header "Authorization: Bearer $TOKEN" --exclude '/logout'
   SCAN_USER=qa SCAN_PASS=... rampart scan https://app.example.com/ --login-url https://app.example.com/login \
       --login-user-env SCAN_USER --login-pass-env SCAN_PASS
+  rampart scan http://127.0.0.1:8000/ --active safe --api-spec openapi.yaml
   rampart scan --tls example.com:443
   rampart scan http://127.0.0.1:3000/ --compare-through http://127.0.0.1:8080
   rampart scan http://127.0.0.1:3000/ --write-baseline .rampart-baseline.json`,
@@ -155,7 +173,10 @@ Only scan sites you are allowed to test.`,
 	f.StringVar(&sf.loginPassEnv, "login-pass-env", "RAMPART_SCAN_PASSWORD", "environment variable holding the password for --login-url")
 	f.StringVar(&sf.loginCheck, "login-check", "", "text a signed-in page shows (e.g. 'Sign out'), to tell that the login worked")
 	f.StringVar(&sf.active, "active", "off", "active checks: off, safe (payloads that change nothing on a correct server) or full (also stored XSS; test systems only)")
-	f.BoolVar(&sf.browser, "browser", false, "DOM-based XSS checks in headless Chromium (with --active; needs chromium on PATH)")
+	f.StringArrayVar(&sf.apiSpecs, "api-spec", nil, "OpenAPI 3 or Swagger 2.0 description (JSON or YAML) of the target's API, a FILE or an http(s) URL, whose operations are scanned (repeatable)")
+	f.BoolVar(&sf.noAPIDiscovery, "no-api-discovery", false, "do not look for API descriptions at well-known paths (/openapi.json, /swagger.json, /v3/api-docs...) or in the crawl")
+	f.BoolVar(&sf.browser, "browser", false, "load pages in headless Chromium: crawl what their scripts request, render and route to, and (with --active) check for DOM-based XSS; needs chromium on PATH")
+	f.StringVar(&sf.callback, "callback", "", "listener for the SSRF check, http://HOST:PORT on this machine that the target can reach (port 0 picks one); 'off' checks in band only (default: one on loopback or the private network the target is on)")
 	f.StringVar(&sf.tlsAddr, "tls", "", "audit TLS only, of HOST:PORT (no crawl)")
 	f.StringVar(&sf.compareThrough, "compare-through", "", "also scan through the rampart gateway at this URL and report which findings it blocks")
 	f.StringVar(&sf.caFile, "ca-file", "", "PEM file of CA certificates to trust instead of the system's (a staging site with a private CA)")
@@ -317,6 +338,33 @@ func (sf *scanFlags) plan(target string) (*scanPlan, error) {
 		}
 	}
 
+	for _, spec := range sf.apiSpecs {
+		if spec == "" {
+			bad("--api-spec: empty; want a file or an http:// or https:// URL")
+			continue
+		}
+		if strings.Contains(spec, "://") {
+			u, err := url.Parse(spec)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad("--api-spec %q: want a file or an http:// or https:// URL", spec)
+			}
+			continue
+		}
+		if fi, err := os.Stat(spec); err != nil {
+			bad("--api-spec: %v", err)
+		} else if fi.IsDir() {
+			bad("--api-spec %s: a folder; want the description's file", spec)
+		}
+	}
+	p.cfg.APISpecs = sf.apiSpecs
+	p.cfg.NoAPIDiscovery = sf.noAPIDiscovery
+	if cb := strings.TrimSpace(sf.callback); cb != "" && !strings.EqualFold(cb, "off") {
+		if u, err := url.Parse(cb); err != nil || u.Scheme != "http" || u.Hostname() == "" || u.Port() == "" || (u.Path != "" && u.Path != "/") {
+			bad("--callback %q: want http://HOST:PORT (an address of this machine the target can reach) or off", sf.callback)
+		}
+	}
+	p.cfg.Callback = sf.callback
+
 	switch strings.ToLower(sf.active) {
 	case "", "off":
 		p.cfg.Active = scan.ActiveOff
@@ -441,7 +489,7 @@ func (sf *scanFlags) run(ctx context.Context, target string) error {
 		r.Notes = append(r.Notes, "--browser was asked for, but DOM checks in Chromium are not implemented yet: pages were not loaded in a browser")
 	}
 	if p.cfg.Browser && sf.engine.browserImplemented && p.cfg.Active == scan.ActiveOff {
-		r.Notes = append(r.Notes, "--browser was asked for without --active: DOM checks send payloads, so they run only with --active safe or full")
+		r.Notes = append(r.Notes, "--browser was asked for without --active: the browser crawl ran, but DOM checks send payloads, so they run only with --active safe or full")
 	}
 
 	all := r.Findings

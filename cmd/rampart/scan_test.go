@@ -262,6 +262,60 @@ func TestScanConfigFromFlags(t *testing.T) {
 	}
 }
 
+// TestScanAPISpecFlags: --api-spec and --no-api-discovery reach
+// scan.Config; a missing file, a folder or a URL of another scheme exits 2.
+func TestScanAPISpecFlags(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "openapi.yaml")
+	if err := os.WriteFile(file, []byte("openapi: 3.0.0\npaths: {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fe := &fakeEngine{report: leakyReport}
+	code, _, stderr := runScan(t, fe.engine(), "http://app.test/", "--api-spec", file, "--api-spec", "http://app.test/v3/api-docs", "--no-api-discovery")
+	if code != exitOK {
+		t.Fatalf("exit = %d, stderr:\n%s", code, stderr)
+	}
+	if c := fe.got[0]; !slices.Equal(c.APISpecs, []string{file, "http://app.test/v3/api-docs"}) || !c.NoAPIDiscovery {
+		t.Errorf("config APISpecs = %q, NoAPIDiscovery = %v", c.APISpecs, c.NoAPIDiscovery)
+	}
+	runScan(t, fe.engine(), "http://app.test/")
+	if fe.got[1].APISpecs != nil || fe.got[1].NoAPIDiscovery {
+		t.Errorf("default config APISpecs = %q, NoAPIDiscovery = %v", fe.got[1].APISpecs, fe.got[1].NoAPIDiscovery)
+	}
+	missing := filepath.Join(dir, "none.json")
+	code, _, stderr = runScan(t, fe.engine(), "http://app.test/", "--api-spec", missing, "--api-spec", dir, "--api-spec", "ftp://app.test/openapi.json")
+	if code != exitConfig {
+		t.Errorf("exit = %d, want %d; stderr:\n%s", code, exitConfig, stderr)
+	}
+	for _, w := range []string{"--api-spec: stat " + missing, "--api-spec " + dir + ": a folder", `--api-spec "ftp://app.test/openapi.json"`} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+}
+
+func TestScanCallbackFlag(t *testing.T) {
+	fe := &fakeEngine{report: leakyReport}
+	for i, v := range []string{"http://10.0.0.5:8899", "off", ""} {
+		args := []string{"http://app.test/"}
+		if v != "" {
+			args = append(args, "--callback", v)
+		}
+		if code, _, stderr := runScan(t, fe.engine(), args...); code != exitOK {
+			t.Fatalf("--callback %q: exit = %d, stderr:\n%s", v, code, stderr)
+		}
+		if got := fe.got[i].Callback; got != v {
+			t.Errorf("--callback %q: config Callback = %q", v, got)
+		}
+	}
+	for _, v := range []string{"10.0.0.5:8899", "https://10.0.0.5:8899", "http://10.0.0.5", "http://10.0.0.5:8899/x"} {
+		code, _, stderr := runScan(t, fe.engine(), "http://app.test/", "--callback", v)
+		if code != exitConfig || !strings.Contains(stderr, "--callback") {
+			t.Errorf("--callback %q: exit = %d, want %d with a message; stderr:\n%s", v, code, exitConfig, stderr)
+		}
+	}
+}
+
 // TestScanRedactsEveryOutput: header, cookie and password values are in
 // no report format, log line or message, even when the scanner let them
 // into its report.

@@ -43,7 +43,7 @@ func ArtifactDir(tb testing.TB) string {
 	if dir == "" {
 		return tb.TempDir()
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil { // #nosec G703 -- the directory the person running the tests named
 		tb.Fatalf("create artifact directory: %v", err)
 	}
 	return dir

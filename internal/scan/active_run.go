@@ -3,9 +3,13 @@ package scan
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"maps"
+	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,7 +37,7 @@ var activeHeaders = []string{"Referer", "User-Agent"}
 type scanSender struct{ s *Scanner }
 
 func (a scanSender) Send(ctx context.Context, req *http.Request) (*active.Response, error) {
-	r, err := a.s.client.do(req.WithContext(ctx))
+	r, err := a.s.sendSignedIn(req.WithContext(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +73,7 @@ func pointChecks() []pointCheck {
 		{"crlf", func(ctx context.Context, s active.Sender, p active.Point, _ active.Options) ([]active.Result, error) {
 			return active.CRLF(ctx, s, p)
 		}},
+		{"ssrf", active.SSRF},
 	}
 }
 
@@ -78,6 +83,10 @@ func activeSite(ctx context.Context, s *Scanner) {
 	opt := active.Options{Delay: s.cfg.ActiveDelay}
 	if s.cfg.Active == ActiveFull {
 		opt.Level = active.LevelFull
+	}
+	if cb := s.startCallback(ctx); cb != nil {
+		defer func() { _ = cb.Close() }()
+		opt.Callback = cb
 	}
 
 	// Forms: the CSRF review needs no request.
@@ -222,9 +231,26 @@ func (s *Scanner) storedXSS(ctx context.Context, send active.Sender, points []ac
 // activePoints lists the insertion points of the crawl's requests.
 func (s *Scanner) activePoints() []active.Point {
 	var out []active.Point
+	skipped := 0
+	defer func() {
+		if skipped > 0 {
+			s.note(fmt.Sprintf("--active safe left out %d requests that look destructive (delete, transfer, pay, password change...); --active full attacks them", skipped))
+		}
+	}()
 	for _, r := range s.Requests() {
 		var form url.Values
-		if r.Method == http.MethodPost {
+		var body any
+		if s.cfg.Active != ActiveFull {
+			names := append(slices.Collect(maps.Keys(r.URL.Query())), fieldNames(r)...)
+			if !safeToAttack(r.Method, r.URL, names) {
+				skipped++
+				continue
+			}
+		}
+		switch {
+		case r.JSON != nil:
+			body = r.JSON
+		case r.Method != http.MethodGet && r.Method != http.MethodHead:
 			if r.Enctype != "" && !strings.HasPrefix(r.Enctype, "application/x-www-form-urlencoded") {
 				continue // multipart forms: uploads are a check of their own
 			}
@@ -237,7 +263,7 @@ func (s *Scanner) activePoints() []active.Point {
 		if r.Page != "" {
 			hdr.Set("Referer", r.Page)
 		}
-		out = append(out, active.Points(r.Method, r.URL, form, nil, hdr, nil)...)
+		out = append(out, active.Points(r.Method, r.URL, form, body, hdr, nil)...)
 	}
 	// The start page: headers and the site's cookies.
 	hdr := http.Header{"Referer": {s.target.String()}, "User-Agent": {s.client.ua}}
@@ -294,4 +320,146 @@ func (s *Scanner) reportActive(r active.Result) {
 		Parameter: param, URLs: []string{u.String()}, References: info.References,
 		Evidence: Evidence{Request: r.Request, Response: r.Response, Detail: r.Detail},
 	}, false)
+}
+
+// destructiveWords are the words of a request that changes or spends
+// something a scan must not touch at --active safe.
+var destructiveWords = map[string]bool{
+	"delete": true, "remove": true, "destroy": true, "drop": true, "purge": true, "erase": true, "wipe": true,
+	"transfer": true, "withdraw": true, "pay": true, "payment": true, "purchase": true, "checkout": true,
+	"buy": true, "refund": true, "unsubscribe": true, "deactivate": true, "cancel": true,
+}
+
+// passwordWords name a password field; with a second one, or with
+// "new", "change" or "reset", a form changes or sets a password.
+var passwordWords = map[string]bool{"password": true, "passwd": true, "pass": true, "pwd": true}
+
+// safeToAttack says a request may get payloads at --active safe: PUT,
+// PATCH and DELETE never do; a GET or a POST does unless its path or
+// parameter names say it deletes, pays, transfers or cancels something,
+// or sets a password (a new password, a confirmation, a change, a reset)
+// or an e-mail address. A search, a sign-in, a comment or a ping form is
+// attacked.
+func safeToAttack(method string, u *url.URL, fields []string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost:
+	default:
+		return false
+	}
+	passwords := 0
+	for i, name := range append([]string{u.Path}, fields...) {
+		ws := words(name)
+		pw, email, change, confirm := false, false, false, false
+		for _, w := range ws {
+			switch {
+			case destructiveWords[w]:
+				return false
+			case passwordWords[w]:
+				pw = true
+			case w == "email" || w == "mail":
+				email = true
+			case w == "new" || w == "change" || w == "reset" || w == "update":
+				change = true
+			case w == "confirm" || w == "conf" || w == "again" || w == "repeat":
+				confirm = true
+			}
+		}
+		if (pw && (change || confirm)) || (email && change) {
+			return false
+		}
+		if pw && i > 0 {
+			passwords++
+		}
+	}
+	return passwords < 2
+}
+
+// words splits a path or a field name into lowercase words: at
+// non-letters and where camelCase turns upper.
+func words(s string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	prevLower := false
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			cur = append(cur, r)
+			prevLower = true
+		case r >= 'A' && r <= 'Z':
+			if prevLower {
+				flush()
+			}
+			cur = append(cur, r)
+			prevLower = false
+		default:
+			flush()
+			prevLower = false
+		}
+	}
+	flush()
+	return out
+}
+
+// startCallback starts the SSRF check's out-of-band listener, as
+// Config.Callback says; nil when there is none (the check runs in band).
+func (s *Scanner) startCallback(ctx context.Context) *active.Listener {
+	spec := strings.TrimSpace(s.cfg.Callback)
+	if strings.EqualFold(spec, "off") {
+		return nil
+	}
+	addr := ""
+	if spec != "" {
+		u, err := url.Parse(spec)
+		if err != nil || u.Scheme != "http" || u.Host == "" {
+			s.note(fmt.Sprintf("callback %q: want http://HOST:PORT; SSRF was checked in band only", spec))
+			return nil
+		}
+		addr = u.Host
+	} else {
+		addr = s.callbackAddr(ctx)
+		if addr == "" {
+			s.note("SSRF was checked in band only (file: URLs): the target is not on loopback or a private network; --callback http://HOST:PORT gives it a listener of the scan's to reach")
+			return nil
+		}
+	}
+	l, err := active.Listen(addr, "", s.cfg.UserAgent)
+	if err != nil {
+		s.note(fmt.Sprintf("SSRF was checked in band only: %v", err))
+		return nil
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "callback listener started", slog.String("url", l.URL("")))
+	return l
+}
+
+// callbackAddr is the address of this machine on the route to a target
+// on loopback or a private network, with port 0; "" for another target.
+func (s *Scanner) callbackAddr(ctx context.Context) string {
+	host := s.target.Hostname()
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(ips) == 0 {
+		return ""
+	}
+	ip := ips[0].Unmap()
+	switch {
+	case ip.IsLoopback():
+		return net.JoinHostPort(ip.String(), "0")
+	case ip.IsPrivate():
+		// The local address a connection to the target would use: UDP
+		// "dials" send nothing.
+		c, err := net.Dial("udp", net.JoinHostPort(ip.String(), "9"))
+		if err != nil {
+			return ""
+		}
+		defer c.Close()
+		if a, ok := c.LocalAddr().(*net.UDPAddr); ok {
+			return net.JoinHostPort(a.IP.String(), "0")
+		}
+	}
+	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +16,8 @@ import (
 )
 
 // shop is a small site with a search page, a product page backed by
-// SQLite, a comment form and a leaked .env; fixed is its repaired twin.
+// SQLite, a link preview that fetches any URL (blind SSRF), a comment
+// form and a leaked .env; fixed is its repaired twin.
 func shop(t *testing.T, fixed bool) http.Handler {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+t.Name()+"?mode=memory&cache=shared")
@@ -38,7 +40,7 @@ func shop(t *testing.T, fixed bool) http.Handler {
 		if fixed {
 			token = `<input type="hidden" name="csrf_token" value="b1f0c3a9e8d74f2a9c6e5d4b3a291807">`
 		}
-		page(w, `<a href="/search?q=shoes">search</a> <a href="/product?id=1">product</a>
+		page(w, `<a href="/search?q=shoes">search</a> <a href="/product?id=1">product</a> <a href="/preview?link=https%3A%2F%2Fshop.example%2Fnews">news</a>
 <form method="post" action="/comment">`+token+`<input name="text"><button>Post</button></form>`)
 	})
 	mux.HandleFunc("/search", func(w http.ResponseWriter, r *http.Request) {
@@ -70,6 +72,25 @@ func shop(t *testing.T, fixed bool) http.Handler {
 			names = append(names, html.EscapeString(n))
 		}
 		page(w, "<ul><li>"+strings.Join(names, "</li><li>")+"</li></ul>")
+	})
+	mux.HandleFunc("/preview", func(w http.ResponseWriter, r *http.Request) {
+		// Link previews are fetched in the background, and nothing of
+		// them is shown: only a request to the scan's listener tells.
+		link := r.URL.Query().Get("link")
+		if u, err := url.Parse(link); err == nil && (!fixed || u.Hostname() == "shop.example") && (u.Scheme == "http" || u.Scheme == "https") {
+			go func() {
+				req, err := http.NewRequest(http.MethodGet, link, nil)
+				if err != nil {
+					return
+				}
+				req.Header.Set("User-Agent", "shop-preview/2")
+				cl := &http.Client{Timeout: time.Second}
+				if resp, err := cl.Do(req); err == nil {
+					resp.Body.Close()
+				}
+			}()
+		}
+		page(w, "<p>Preview queued.</p>")
 	})
 	mux.HandleFunc("POST /comment", func(w http.ResponseWriter, r *http.Request) {
 		page(w, "<p>Thanks.</p>")
@@ -116,7 +137,7 @@ func TestActiveScan(t *testing.T) {
 					sqli = true
 				}
 			}
-			want := map[string]bool{"xss.reflected": true, "files.secrets": true, "csrf.form": true}
+			want := map[string]bool{"xss.reflected": true, "files.secrets": true, "csrf.form": true, "ssrf": true}
 			for c := range want {
 				if got[c] == fixed {
 					t.Errorf("fixed=%v: finding %s present=%v; all: %v", fixed, c, got[c], checks(rep))

@@ -53,8 +53,28 @@ type Config struct {
 	Active Active
 	// ActiveDelay is the sleep time-based payloads ask for (default 3s).
 	ActiveDelay time.Duration
-	// Browser runs DOM checks in headless Chromium.
+	// Browser loads the crawled pages in headless Chromium: the browser
+	// crawl (the requests, links, forms and routes the pages' scripts
+	// make) and, with Active, the DOM checks.
 	Browser bool
+	// Callback is the out-of-band listener the SSRF check gives the
+	// target to request: "http://HOST:PORT" listens on HOST:PORT (an
+	// address of this machine the target can reach; port 0 picks one),
+	// "off" runs the check in band only. Empty picks one when the target
+	// is on loopback or a private network: the address of this machine
+	// on the route to the target, on a free port.
+	Callback string
+	// APISpecs are API descriptions (OpenAPI 3.0 or 3.1, Swagger 2.0; JSON
+	// or YAML), each a file path or an http(s) URL, whose operations the
+	// scan requests on the target: GET operations are crawled, and the
+	// active checks attack what the Active level allows. One that cannot
+	// be read is in the Report's Notes; a URL outside the scope is fetched
+	// without Header and Cookies.
+	APISpecs []string
+	// NoAPIDiscovery turns off looking for API descriptions at well-known
+	// paths of the target (/openapi.json, /swagger.json, /v3/api-docs…)
+	// and in the crawl; APISpecs are still read.
+	NoAPIDiscovery bool
 	// UserAgent is sent with every request (default "rampart-scan/VERSION").
 	UserAgent string
 	// Secrets are further strings to redact from every output (passwords

@@ -145,10 +145,31 @@ func (s *Scanner) crawl(ctx context.Context, seeds []job) {
 	for _, j := range seeds {
 		c.enqueue(j, "")
 	}
+	c.run(ctx, s.cfg.MaxPages)
+}
+
+// crawlMore crawls from URLs found after the crawl (by the browser),
+// skipping the pages already crawled, within what is left of MaxPages.
+func (s *Scanner) crawlMore(ctx context.Context, seeds []job) {
+	c := &crawler{s: s, seen: map[string]bool{}, variants: map[string]int{}}
+	for _, p := range s.Pages() {
+		c.seen[p.URL] = true
+	}
+	for _, j := range seeds {
+		c.enqueue(j, "")
+	}
+	if len(c.queue) > 0 {
+		c.run(ctx, s.cfg.MaxPages-int(s.pageN.Load()))
+	}
+}
+
+// run fetches the queue and what it links to, at most budget pages.
+func (c *crawler) run(ctx context.Context, budget int) {
+	s := c.s
 	results := make(chan crawled)
 	inflight, dispatched := 0, 0
 	for {
-		for inflight < s.cfg.Concurrency && len(c.queue) > 0 && dispatched < s.cfg.MaxPages && ctx.Err() == nil {
+		for inflight < s.cfg.Concurrency && len(c.queue) > 0 && dispatched < budget && ctx.Err() == nil {
 			j := c.queue[0]
 			c.queue[0] = job{}
 			c.queue = c.queue[1:]
@@ -173,7 +194,7 @@ func (s *Scanner) crawl(ctx context.Context, seeds []job) {
 		}
 		s.progress("crawl", int(s.pageN.Load()), min(s.cfg.MaxPages, len(c.seen)))
 	}
-	if dispatched >= s.cfg.MaxPages && len(c.queue) > 0 {
+	if dispatched >= budget && len(c.queue) > 0 {
 		s.note(fmt.Sprintf("stopped at max-pages (%d); %d more URLs were found", s.cfg.MaxPages, len(c.queue)))
 	}
 	if c.signOut > 0 {
@@ -232,7 +253,11 @@ func (c *crawler) enqueue(j job, text string) {
 // checks on it and keeps it in the inventory.
 func (s *Scanner) fetchPage(ctx context.Context, j job) crawled {
 	out := crawled{job: j}
-	resp, err := s.client.get(ctx, j.u, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, j.u.String(), nil)
+	if err != nil {
+		return out
+	}
+	resp, err := s.sendSignedIn(req)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.LogAttrs(ctx, slog.LevelDebug, "fetch failed", slog.String("url", j.u.String()), slog.Any("err", err))

@@ -330,12 +330,17 @@ func TestConfiguredHeaderAndCookies(t *testing.T) {
 type loginApp struct {
 	mu       sync.Mutex
 	sessions map[string]bool
+	// expireAfter, when not 0, ends a session after that many requests
+	// with it, as a short session timeout would.
+	expireAfter int
+	uses        map[string]int
+	issued      int
 	hits
 }
 
 const loginPassword = "Pa55w0rd!sekrit"
 
-func newLoginApp() *loginApp { return &loginApp{sessions: map[string]bool{}} }
+func newLoginApp() *loginApp { return &loginApp{sessions: map[string]bool{}, uses: map[string]int{}} }
 
 func (a *loginApp) handler() http.Handler {
 	mux := http.NewServeMux()
@@ -362,7 +367,8 @@ func (a *loginApp) handler() http.Handler {
 			return
 		}
 		a.mu.Lock()
-		id := fmt.Sprintf("sess-%d-d41d8cd98f00b204", len(a.sessions))
+		a.issued++
+		id := fmt.Sprintf("sess-%d-d41d8cd98f00b204", a.issued)
 		a.sessions[id] = true
 		a.mu.Unlock()
 		http.SetCookie(w, &http.Cookie{Name: "sessionid", Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
@@ -373,6 +379,13 @@ func (a *loginApp) handler() http.Handler {
 			c, err := r.Cookie("sessionid")
 			a.mu.Lock()
 			ok := err == nil && a.sessions[c.Value]
+			if ok && a.expireAfter > 0 {
+				a.uses[c.Value]++
+				if a.uses[c.Value] > a.expireAfter {
+					delete(a.sessions, c.Value)
+					ok = false
+				}
+			}
 			a.mu.Unlock()
 			if !ok {
 				http.Redirect(w, r, "/login", http.StatusFound)
@@ -383,7 +396,11 @@ func (a *loginApp) handler() http.Handler {
 	}
 	mux.HandleFunc("/account", auth(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprint(w, htmlPage(`Welcome, alice. <a href="/account/orders">Orders</a> <a href="/logout">Sign out</a>`))
+		fmt.Fprint(w, htmlPage(`Welcome, alice. <a href="/account/orders">Orders</a> <a href="/account/find?q=shoes">Find</a> <a href="/logout">Sign out</a>`))
+	}))
+	mux.HandleFunc("/account/find", auth(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, htmlPage(`Results for `+r.URL.Query().Get("q")))
 	}))
 	mux.HandleFunc("/account/orders", auth(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -419,6 +436,26 @@ func TestLoginForm(t *testing.T) {
 		}
 		if strings.Contains(reportJSON(t, rep), loginPassword) {
 			t.Error("the password is in the report")
+		}
+	})
+	t.Run("session ends", func(t *testing.T) {
+		// Sessions last 4 requests: the active checks outlive many, and
+		// the scan signs in again each time and sends the request again.
+		app := newLoginApp()
+		app.expireAfter = 4
+		cfg := fastConfig(serve(t, app.handler()))
+		cfg.Login = &Login{URL: "/login", Username: "alice", Password: loginPassword, Check: "Welcome"}
+		cfg.Active = ActiveSafe
+		cfg.ActiveDelay = 200 * time.Millisecond
+		rep := runScan(t, cfg)
+		if len(find(rep, "xss.reflected")) == 0 {
+			t.Errorf("no xss.reflected on /account/find, behind a session that keeps ending; findings: %v", checks(rep))
+		}
+		if !contains(rep.Notes, "signed in again") {
+			t.Errorf("notes %q: want one saying the scan signed in again", rep.Notes)
+		}
+		if app.count("/logout") != 0 {
+			t.Error("the scanner signed itself out")
 		}
 	})
 	t.Run("wrong password", func(t *testing.T) {

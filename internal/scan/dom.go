@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,8 +18,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -95,65 +92,18 @@ func (h *domHits) has(marker string) bool {
 	return h.m[marker]
 }
 
-// domSite is the DOM check's site function: it does nothing unless
-// Config.Browser asks for it.
+// domSite is the DOM check's site function: it runs in the browser the
+// browser crawl started (browser.go), which Config.Browser asks for.
 func domSite(ctx context.Context, s *Scanner) {
-	if !s.cfg.Browser {
+	b := s.br
+	if b == nil {
 		return
 	}
-	pages := s.domPages()
-	if len(pages) == 0 {
+	pages := s.scriptPages(maxDOMPages, "DOM checks")
+	routes := s.routesFound()
+	if len(pages) == 0 && len(routes) == 0 {
 		return
 	}
-	path := ""
-	for _, name := range browserNames {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		s.note("DOM checks did not run: no Chromium found (none of " + strings.Join(browserNames, ", ") + " is on PATH)")
-		return
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		// Scans run in containers, often as root, where Chromium's
-		// sandbox cannot start; the pages are the scan's target.
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	tctx, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
-	defer func() { _ = chromedp.Cancel(tctx) }()
-
-	hits := &domHits{m: map[string]bool{}}
-	dialogs := make(chan struct{}, 1)
-	if err := s.startBrowser(tctx, hits, dialogs); err != nil {
-		if ctx.Err() == nil {
-			s.note(fmt.Sprintf("DOM checks did not run: start %s: %v", path, err))
-		}
-		return
-	}
-	// A page that opens alert() or confirm() stops until it is answered.
-	go func() {
-		for {
-			select {
-			case <-tctx.Done():
-				return
-			case <-dialogs:
-				dctx, cancel := context.WithTimeout(tctx, time.Second)
-				_, _ = chromedp.Call(dctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
-				cancel()
-			}
-		}
-	}()
-
 	prefix := domMarkerPrefix()
 	n := 0
 	start := time.Now()
@@ -165,33 +115,46 @@ func domSite(ctx context.Context, s *Scanner) {
 			// with the scan's client) is the usual reason.
 			s.note(fmt.Sprintf("DOM checks could not load any page in the browser: %v", firstErr))
 		}
-		s.log.LogAttrs(ctx, slog.LevelInfo, "dom checks finished", slog.Int("pages", len(pages)),
+		s.log.LogAttrs(ctx, slog.LevelInfo, "dom checks finished", slog.Int("pages", len(pages)), slog.Int("routes", len(routes)),
 			slog.Int("probes", n), slog.Duration("took", time.Since(start)))
 	}()
+	total := len(pages) + len(routes)
 	for i, pg := range pages {
 		if ctx.Err() != nil {
 			return
 		}
-		s.progress("dom", i, len(pages))
-		l, err := s.domPage(ctx, tctx, hits, pg, domProbes(pg, prefix, &n))
+		s.progress("dom", i, total)
+		l, err := s.domPage(ctx, b, pg, domProbes(pg, prefix, &n))
 		loaded += l
 		if firstErr == nil {
 			firstErr = err
 		}
 	}
-	s.progress("dom", len(pages), len(pages))
+	for i, r := range routes {
+		if ctx.Err() != nil {
+			return
+		}
+		s.progress("dom", len(pages)+i, total)
+		pg := &Page{URL: r.String(), u: r}
+		l, err := s.domPage(ctx, b, pg, routeProbes(r, prefix, &n))
+		loaded += l
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	s.progress("dom", total, total)
 }
 
 // domPage runs the probes of one page and reports the payloads that ran.
 // It returns how many loads succeeded and the first error. A load that
 // times out ends the page: the next would too.
-func (s *Scanner) domPage(ctx, tctx context.Context, hits *domHits, pg *Page, probes []domProbe) (loaded int, firstErr error) {
+func (s *Scanner) domPage(ctx context.Context, b *browser, pg *Page, probes []domProbe) (loaded int, firstErr error) {
 	found := map[string]bool{} // sources already reported on this page
 	for _, p := range probes {
 		if ctx.Err() != nil || found[p.param] {
 			continue
 		}
-		err := domLoad(tctx, p)
+		err := domLoad(b.tctx, p)
 		if err == nil {
 			loaded++
 		} else if ctx.Err() == nil {
@@ -201,7 +164,7 @@ func (s *Scanner) domPage(ctx, tctx context.Context, hits *domHits, pg *Page, pr
 				firstErr = err
 			}
 		}
-		if hits.has(p.marker) {
+		if b.hits.has(p.marker) {
 			if strings.HasPrefix(p.param, "query:") && s.reflected(ctx, p) {
 				// The server put it there: the reflected-XSS check's finding.
 				s.log.LogAttrs(ctx, slog.LevelDebug, "dom payload ran but the server reflected it",
@@ -218,60 +181,11 @@ func (s *Scanner) domPage(ctx, tctx context.Context, hits *domHits, pg *Page, pr
 	return loaded, firstErr
 }
 
-// startBrowser starts Chromium on tctx, listens for the binding's calls
-// and dialogs, adds the binding and gives the browser the scan's
-// cookies and User-Agent.
-func (s *Scanner) startBrowser(tctx context.Context, hits *domHits, dialogs chan<- struct{}) error {
-	// The first action starts the browser on tctx itself: no timeout
-	// here, which would end the browser with it.
-	if err := chromedp.Do(tctx); err != nil {
-		return err
-	}
-	err := chromedp.Listen(tctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *runtime.EventBindingCalled:
-			if ev.Name == domBinding {
-				hits.add(ev.Payload)
-			}
-		case *page.EventJavascriptDialogOpening:
-			select {
-			case dialogs <- struct{}{}:
-			default:
-			}
-		}
-	})
-	if err != nil {
-		return err
-	}
-	sctx, cancel := context.WithTimeout(tctx, domProbeTimeout)
-	defer cancel()
-	if _, err := chromedp.Call(sctx, runtime.AddBinding, runtime.AddBindingParams{Name: domBinding}); err != nil {
-		return fmt.Errorf("add the binding: %w", err)
-	}
-	if _, err := chromedp.Call(sctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: s.cfg.UserAgent}); err != nil {
-		return fmt.Errorf("set the user agent: %w", err)
-	}
-	// The scan's session, for the target only: the browser's requests
-	// to other hosts must not carry it.
-	var cookies []*network.CookieParam
-	for _, kv := range strings.Split(s.client.cookieHeader(s.target), "; ") {
-		if name, value, ok := strings.Cut(kv, "="); ok && name != "" {
-			cookies = append(cookies, &network.CookieParam{Name: name, Value: value, URL: s.target.String()})
-		}
-	}
-	if len(cookies) > 0 {
-		if _, err := chromedp.Call(sctx, network.SetCookies, network.SetCookiesParams{Cookies: cookies}); err != nil {
-			return fmt.Errorf("set the scan's cookies: %w", err)
-		}
-	}
-	return nil
-}
-
-// domPages returns the crawled HTML pages worth loading: fetched with
-// GET, not an error, with a script in them (or a body the inventory did
-// not keep), one per path and set of parameter names, at most
-// maxDOMPages.
-func (s *Scanner) domPages() []*Page {
+// scriptPages returns the crawled HTML pages worth loading in the
+// browser: fetched with GET, not an error, with a script in them (or a
+// body the inventory did not keep), one per path and set of parameter
+// names, at most limit (a note names what was bounded).
+func (s *Scanner) scriptPages(limit int, what string) []*Page {
 	seen := map[string]bool{}
 	var out []*Page
 	for _, pg := range s.Pages() {
@@ -291,9 +205,9 @@ func (s *Scanner) domPages() []*Page {
 		seen[k] = true
 		out = append(out, pg)
 	}
-	if len(out) > maxDOMPages {
-		s.note("DOM checks loaded the first " + strconv.Itoa(maxDOMPages) + " of " + strconv.Itoa(len(out)) + " HTML pages with scripts in the browser")
-		out = out[:maxDOMPages]
+	if len(out) > limit {
+		s.note(what + " loaded the first " + strconv.Itoa(limit) + " of " + strconv.Itoa(len(out)) + " HTML pages with scripts in the browser")
+		out = out[:limit]
 	}
 	return out
 }

@@ -3,28 +3,17 @@ package scan
 import (
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"rampart/internal/browsertest"
 )
 
 // domBrowser skips the test when no Chromium is on PATH, unless
 // RAMPART_TEST_BROWSER=1 (as CI sets), where a missing browser is a
 // failure.
-func domBrowser(t *testing.T) {
-	t.Helper()
-	for _, name := range browserNames {
-		if _, err := exec.LookPath(name); err == nil {
-			return
-		}
-	}
-	if os.Getenv("RAMPART_TEST_BROWSER") == "1" {
-		t.Fatalf("RAMPART_TEST_BROWSER=1 but none of %s is on PATH; install Debian's chromium", strings.Join(browserNames, ", "))
-	}
-	t.Skipf("no browser: none of %s is on PATH; install Debian's chromium, or set RAMPART_TEST_BROWSER=1 to make this a failure", strings.Join(browserNames, ", "))
-}
+func domBrowser(t *testing.T) { browsertest.Find(t) }
 
 // domFixture is a site with DOM-based XSS in the fragment, in a query
 // parameter and in window.name, fixed twins of the first two, a page without script and a page whose

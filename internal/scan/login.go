@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // maxLoginRedirects bounds the redirects followed after signing in.
 const maxLoginRedirects = 10
 
-// login signs in through the form at Config.Login.URL: it fills the
+// login signs in through the form at Config.Login.URL (with s.sess.mu
+// held, or before the crawl): it fills the
 // username and password fields, keeps the form's other fields (a CSRF
 // token among them), submits it, follows the redirects and keeps the
 // cookies. It fails when the answer does not show Login.Check, or, with
@@ -93,6 +95,8 @@ func (s *Scanner) login(ctx context.Context) error {
 		return errors.New("the answer to the sign-in still shows a password field: wrong credentials or field names?")
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "signed in", slog.String("url", lu.String()), slog.String("user", l.Username))
+	s.sess.formURL = lu
+	s.sess.gen++
 	return nil
 }
 
@@ -136,4 +140,112 @@ func stillLoginPage(base *url.URL, resp *response) bool {
 		}
 	}
 	return false
+}
+
+// maxRelogins bounds the sign-ins after the first, after the site ended
+// the scan's session.
+const maxRelogins = 50
+
+// session is what the scanner knows of its sign-in, to sign in again
+// when the site ends the session (a timeout, a payload that reset it).
+type session struct {
+	mu      sync.Mutex
+	formURL *url.URL // the sign-in form; nil before the first sign-in
+	// gen counts the sign-ins: a request sent before the last one saw
+	// an older session, and is sent again without signing in once more.
+	gen      int
+	relogins int
+	// denied are paths that send the scan to the sign-in form even right
+	// after a sign-in: pages the account may not see, not a lost session.
+	denied map[string]bool
+}
+
+// signedOut says resp sends the scan to the sign-in form from another
+// page: the session ended. Paths that do so right after a sign-in are
+// pages the account may not see, and do not count.
+func (s *Scanner) signedOut(resp *response) bool {
+	if s.cfg.Login == nil || resp == nil || resp.Status < 300 || resp.Status >= 400 {
+		return false
+	}
+	s.sess.mu.Lock()
+	form := s.sess.formURL
+	denied := s.sess.denied[resp.URL.Path]
+	s.sess.mu.Unlock()
+	if form == nil || denied || resp.URL.Path == form.Path {
+		return false
+	}
+	next := resolve(resp.URL, resp.Header.Get("Location"))
+	return next != nil && hostPort(next) == hostPort(form) && next.Path == form.Path
+}
+
+// relogin signs in again after signedOut, once for all the requests that
+// were sent with the session that ended (gen is the sign-in a request was
+// sent with). It says whether the request should be sent again.
+func (s *Scanner) relogin(ctx context.Context, gen int) bool {
+	s.sess.mu.Lock()
+	defer s.sess.mu.Unlock()
+	if s.sess.gen != gen {
+		return true // signed in again since the request was sent
+	}
+	if s.sess.relogins >= maxRelogins {
+		return false
+	}
+	s.sess.relogins++
+	if err := s.login(ctx); err != nil {
+		if ctx.Err() == nil {
+			s.note(fmt.Sprintf("signing in again failed: %v", err))
+		}
+		s.sess.relogins = maxRelogins // no point trying again
+		return false
+	}
+	return true
+}
+
+// deny records that path sends the scan to the sign-in form right after
+// a sign-in.
+func (s *Scanner) deny(path string) {
+	s.sess.mu.Lock()
+	defer s.sess.mu.Unlock()
+	if s.sess.denied == nil {
+		s.sess.denied = map[string]bool{}
+	}
+	s.sess.denied[path] = true
+}
+
+// sendSignedIn sends req with the client; when the answer shows the
+// session ended, it signs in again and sends req once more (without the
+// old session's cookies unless req carried its own Cookie header).
+func (s *Scanner) sendSignedIn(req *http.Request) (*response, error) {
+	ownCookie := req.Header.Get("Cookie") != ""
+	var retry *http.Request
+	if s.cfg.Login != nil {
+		retry = req.Clone(req.Context())
+		if req.GetBody != nil {
+			b, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			retry.Body = b
+		} else if req.Body != nil && req.Body != http.NoBody {
+			retry = nil // a body that cannot be read twice
+		}
+	}
+	s.sess.mu.Lock()
+	gen := s.sess.gen
+	s.sess.mu.Unlock()
+	resp, err := s.client.do(req)
+	if err != nil || retry == nil || !s.signedOut(resp) || !s.relogin(req.Context(), gen) {
+		return resp, err
+	}
+	if !ownCookie {
+		retry.Header.Del("Cookie")
+	}
+	again, err := s.client.do(retry)
+	if err != nil {
+		return resp, nil
+	}
+	if s.signedOut(again) {
+		s.deny(again.URL.Path)
+	}
+	return again, nil
 }

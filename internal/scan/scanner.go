@@ -58,10 +58,20 @@ type Scanner struct {
 	pages     []*Page
 	bodyBytes int64
 	anchors   map[string]string
-	keys      map[string]*known
+	keys      map[string]Confidence // the confidence of each finding's key in findings
 	notes     []string
 	cors      []*url.URL
 	corsSeen  map[string]bool
+	// apiReqs are requests found outside the crawled pages: API
+	// descriptions, and the requests a page's scripts sent in the browser.
+	apiReqs []Request
+	// routes are the fragment routes (#/search) the browser crawl saw.
+	routes []*url.URL
+	// br is the browser of the browser crawl and the DOM check, nil
+	// without Config.Browser.
+	br *browser
+	// sess is the sign-in, when Config.Login asks for one.
+	sess session
 }
 
 // Page is one crawled response, kept in the Scanner's inventory for the
@@ -202,7 +212,7 @@ func New(cfg Config, log *slog.Logger) (*Scanner, error) {
 		jslibs:   libs,
 		findings: NewSet(),
 		anchors:  map[string]string{},
-		keys:     map[string]*known{},
+		keys:     map[string]Confidence{},
 		corsSeen: map[string]bool{},
 	}
 	cl.onCookie = s.sawCookie
@@ -240,6 +250,10 @@ type Request struct {
 	// plain URL); Enctype its encoding.
 	Form    url.Values
 	Enctype string
+	// JSON is a JSON body (decoded: maps, slices, strings, float64s,
+	// bools and nils), sent with Enctype "application/json"; nil for
+	// none. API descriptions and the browser's requests give them.
+	JSON any
 	// Page is the URL of the page where it was found.
 	Page string
 }
@@ -257,6 +271,9 @@ func (s *Scanner) Requests() []Request {
 		k := r.Method + " " + u.String() + "?" + paramNames(r.URL.RawQuery)
 		if r.Form != nil {
 			k += " " + strings.Join(slices.Sorted(maps.Keys(r.Form)), "&")
+		}
+		if r.JSON != nil {
+			k += " json:" + jsonShape(r.JSON)
 		}
 		if !seen[k] {
 			seen[k] = true
@@ -286,7 +303,50 @@ func (s *Scanner) Requests() []Request {
 			}
 		}
 	}
+	s.mu.Lock()
+	extra := slices.Clone(s.apiReqs)
+	s.mu.Unlock()
+	for _, r := range extra {
+		add(r)
+	}
 	return out
+}
+
+// maxAPIRequests bounds the requests addRequest keeps.
+const maxAPIRequests = 2000
+
+// addRequest adds a request found outside the crawled pages (an API
+// description, a script's request in the browser) to those Requests
+// returns, when it is in scope.
+func (s *Scanner) addRequest(r Request) {
+	if r.URL == nil || !s.scope.contains(r.URL) || isSignOut(r.URL, "") {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.apiReqs) < maxAPIRequests {
+		s.apiReqs = append(s.apiReqs, r)
+	}
+}
+
+// jsonShape names the fields of a JSON value, sorted, so that two bodies
+// that differ only in values are one request.
+func jsonShape(v any) string {
+	switch t := v.(type) {
+	case map[string]any:
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			parts = append(parts, k+":"+jsonShape(t[k]))
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	case []any:
+		if len(t) == 0 {
+			return "[]"
+		}
+		return "[" + jsonShape(t[0]) + "]"
+	default:
+		return "."
+	}
 }
 
 // Run scans: it loads robots.txt and the sitemaps, signs in when
@@ -315,7 +375,14 @@ func (s *Scanner) Run(ctx context.Context) (*Report, error) {
 		}
 	}
 	seeds := s.loadSitemaps(runCtx)
+	seeds = append(seeds, s.loadAPISpecs(runCtx)...)
 	s.crawl(runCtx, seeds)
+	s.browserPhase(runCtx)
+	defer func() {
+		if s.br != nil {
+			s.br.close()
+		}
+	}()
 	for _, c := range s.checks {
 		if c.site == nil || runCtx.Err() != nil || (c.phase == phaseActive && s.cfg.Active == ActiveOff) {
 			continue
@@ -334,6 +401,12 @@ func (s *Scanner) Run(ctx context.Context) (*Report, error) {
 	}
 	if ctx.Err() != nil {
 		s.note(fmt.Sprintf("interrupted after %d pages", pages))
+	}
+	s.sess.mu.Lock()
+	relogins := s.sess.relogins
+	s.sess.mu.Unlock()
+	if relogins > 0 {
+		s.note(fmt.Sprintf("signed in again %d times after the site ended the scan's session", relogins))
 	}
 	if e := s.client.firstErr.Load(); pages == 0 && e != nil {
 		s.note(fmt.Sprintf("nothing could be fetched: %v", *e))
@@ -365,7 +438,6 @@ func (s *Scanner) Run(ctx context.Context) (*Report, error) {
 // findingsForReport returns the findings, each listing at most
 // maxFindingURLs URLs.
 func (s *Scanner) findingsForReport() []Finding {
-	s.flushURLs()
 	fs := s.findings.Findings()
 	for i := range fs {
 		f := &fs[i]
@@ -443,58 +515,19 @@ func (s *Scanner) report(f Finding, perHost bool) {
 	}
 	key := f.Key()
 	s.mu.Lock()
-	k := s.keys[key]
+	conf, seen := s.keys[key]
 	s.mu.Unlock()
-	redacted := false
-	if k == nil || f.Confidence > k.conf {
+	// Only a finding that is new, or more certain than the one in the
+	// Set, brings its evidence (Set.Add keeps just the URLs of the others).
+	if !seen || f.Confidence > conf {
 		s.redactFinding(&f)
-		redacted = true
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if k = s.keys[key]; k != nil && f.Confidence <= k.conf {
-		// Set.Add sorts a finding's URLs on every call; collect the
-		// further URLs here and add them once (flushURLs).
-		for _, u := range f.URLs {
-			if u != k.first && !k.seen[u] {
-				k.seen[u] = true
-				k.more = append(k.more, u)
-			}
-		}
-		return
+	if c, ok := s.keys[key]; !ok || f.Confidence > c {
+		s.keys[key] = f.Confidence
 	}
-	if !redacted {
-		s.redactFinding(&f)
-	}
-	if k == nil {
-		k = &known{check: f.Check, param: f.Parameter, first: f.URLs[0], seen: map[string]bool{}}
-		s.keys[key] = k
-	}
-	k.conf = f.Confidence
+	s.mu.Unlock()
 	s.findings.Add(f)
-}
-
-// known is what the scanner knows of a finding in the Set: its
-// confidence, first URL, and the URLs seen since it was added.
-type known struct {
-	check, param string
-	conf         Confidence
-	first        string
-	more         []string
-	seen         map[string]bool
-}
-
-// flushURLs adds the URLs collected by report to the Set's findings.
-func (s *Scanner) flushURLs() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, k := range s.keys {
-		if len(k.more) == 0 {
-			continue
-		}
-		s.findings.Add(Finding{Check: k.check, Parameter: k.param, URLs: append([]string{k.first}, k.more...)})
-		k.more = nil
-	}
 }
 
 func (s *Scanner) redactFinding(f *Finding) {

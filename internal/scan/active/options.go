@@ -29,6 +29,8 @@ type Options struct {
 	Delay time.Duration
 	// Level is LevelSafe or LevelFull.
 	Level Level
+	// Callback, when set, is the out-of-band listener of the SSRF check.
+	Callback Callback
 	// Rand is the source of markers and random operands (default
 	// crypto/rand). Checks running at once share it, so it must be safe
 	// for concurrent use.
