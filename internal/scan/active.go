@@ -13,6 +13,7 @@ package scan
 func activeChecks() []check {
 	return []check{
 		{name: "active", phase: phaseActive, site: activeSite},
+		{name: "jwt", phase: phaseActive, site: jwtSite},
 		{name: "dom", phase: phaseActive, site: domSite},
 	}
 }

@@ -18,6 +18,7 @@ func passiveChecks() []check {
 		{name: "content", phase: phasePassive, page: checkContent},
 		{name: "jslibs", phase: phasePassive, page: checkJSLibs},
 		{name: "cors", phase: phasePassive, page: noteCORSCandidate, site: checkCORS},
+		{name: "jwt", phase: phasePassive, page: checkJWTs},
 	}
 }
 

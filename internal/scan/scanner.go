@@ -72,6 +72,8 @@ type Scanner struct {
 	br *browser
 	// sess is the sign-in, when Config.Login asks for one.
 	sess session
+	// jwts are the JSON Web Tokens the scan has checked.
+	jwts map[string]bool
 }
 
 // Page is one crawled response, kept in the Scanner's inventory for the
