@@ -263,7 +263,12 @@ func (s *Scanner) activePoints() []active.Point {
 		if r.Page != "" {
 			hdr.Set("Referer", r.Page)
 		}
-		out = append(out, active.Points(r.Method, r.URL, form, body, hdr, nil)...)
+		for _, p := range active.Points(r.Method, r.URL, form, body, hdr, nil) {
+			if p.Kind == active.JSON && slices.Contains(r.Fixed, p.Name) {
+				continue
+			}
+			out = append(out, p)
+		}
 	}
 	// The start page: headers and the site's cookies.
 	hdr := http.Header{"Referer": {s.target.String()}, "User-Agent": {s.client.ua}}

@@ -222,8 +222,9 @@ func TestMaxPages(t *testing.T) {
 	if rep.Stats.Pages > 15 {
 		t.Errorf("Stats.Pages = %d, want at most 15", rep.Stats.Pages)
 	}
-	// robots.txt, sitemap.xml, 15 pages and the CORS probes.
-	if n := h.total(); n > 15+2+2*maxCORSProbes {
+	// robots.txt, sitemap.xml, 15 pages, the CORS probes, and the probes
+	// for API descriptions and GraphQL endpoints.
+	if n := h.total(); n > 15+2+2*maxCORSProbes+len(apiSpecPaths)+len(graphqlPaths) {
 		t.Errorf("the server got %d requests for MaxPages 15", n)
 	}
 	if !contains(rep.Notes, "max-pages") {

@@ -256,6 +256,10 @@ type Request struct {
 	// bools and nils), sent with Enctype "application/json"; nil for
 	// none. API descriptions and the browser's requests give them.
 	JSON any
+	// Fixed are the JSON fields (by point name: "query") the active
+	// checks leave alone, such as a GraphQL query whose variables they
+	// attack instead.
+	Fixed []string
 	// Page is the URL of the page where it was found.
 	Page string
 }
@@ -276,6 +280,11 @@ func (s *Scanner) Requests() []Request {
 		}
 		if r.JSON != nil {
 			k += " json:" + jsonShape(r.JSON)
+			if m, ok := r.JSON.(map[string]any); ok {
+				for _, f := range r.Fixed {
+					k += " " + f + "=" + fmt.Sprint(m[f])
+				}
+			}
 		}
 		if !seen[k] {
 			seen[k] = true
@@ -380,6 +389,7 @@ func (s *Scanner) Run(ctx context.Context) (*Report, error) {
 	seeds = append(seeds, s.loadAPISpecs(runCtx)...)
 	s.crawl(runCtx, seeds)
 	s.browserPhase(runCtx)
+	s.loadGraphQL(runCtx)
 	defer func() {
 		if s.br != nil {
 			s.br.close()
