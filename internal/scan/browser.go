@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -42,18 +43,19 @@ const (
 	maxRoutes = 20
 	// browserLoadTimeout bounds one load of the browser crawl.
 	browserLoadTimeout = 10 * time.Second
-	// browserSettle is how long a loaded page gets to send its requests
-	// and render before the crawl reads it.
-	browserSettle = time.Second
+	// A loaded page is read once the network has been quiet for
+	// browserQuiet (its scripts have sent their requests and got the
+	// answers), at least browserMinSettle and at most browserMaxSettle
+	// after the load.
+	browserQuiet     = 500 * time.Millisecond
+	browserMinSettle = 300 * time.Millisecond
+	browserMaxSettle = 5 * time.Second
 	// maxCapturedBody bounds a request body the crawl keeps.
 	maxCapturedBody = 64 << 10
 	// maxSubmits bounds the forms the browser crawl fills in and
 	// submits in a scan; maxPageSubmits those of one page.
 	maxSubmits     = 40
 	maxPageSubmits = 5
-	// browserSubmitWait is how long a submitted form gets to send its
-	// requests.
-	browserSubmitWait = time.Second
 )
 
 // browser is a running headless Chromium. Its requests to the target's
@@ -69,6 +71,31 @@ type browser struct {
 	mu sync.Mutex
 	// capture, when set, is told of every request a page sends.
 	capture func(ev *network.EventRequestWillBeSent)
+	// lastNet is when a request of the page last started or ended (unix
+	// nanoseconds); inflight counts those under way.
+	lastNet  atomic.Int64
+	inflight atomic.Int64
+}
+
+// settle waits until the page's network has been quiet for
+// browserQuiet, within the bounds of browserMinSettle and
+// browserMaxSettle.
+func (b *browser) settle(ctx context.Context) error {
+	start := time.Now()
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		now := time.Now()
+		quiet := now.Sub(time.Unix(0, b.lastNet.Load())) >= browserQuiet && b.inflight.Load() <= 0
+		if (quiet && now.Sub(start) >= browserMinSettle) || now.Sub(start) >= browserMaxSettle {
+			return nil
+		}
+	}
 }
 
 // openBrowser starts Chromium (the first of browserNames on PATH) on ctx.
@@ -131,7 +158,14 @@ func (s *Scanner) startBrowser(b *browser) error {
 			case dialogs <- struct{}{}:
 			default:
 			}
+		case *network.EventLoadingFinished, *network.EventLoadingFailed:
+			b.inflight.Add(-1)
+			b.lastNet.Store(time.Now().UnixNano())
 		case *network.EventRequestWillBeSent:
+			if ev.RedirectResponse == nil {
+				b.inflight.Add(1)
+			}
+			b.lastNet.Store(time.Now().UnixNano())
 			b.mu.Lock()
 			f := b.capture
 			b.mu.Unlock()
@@ -444,7 +478,12 @@ const submitJS = `((kind, index) => {
 func (b *browser) render(u string) (*view, error) {
 	ctx, cancel := context.WithTimeout(b.tctx, browserLoadTimeout)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(u), chromedp.Sleep(browserSettle)); err != nil {
+	b.inflight.Store(0) // what the last page left under way does not count
+	b.lastNet.Store(time.Now().UnixNano())
+	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
+		return nil, fmt.Errorf("load %s: %w", u, err)
+	}
+	if err := b.settle(ctx); err != nil {
 		return nil, fmt.Errorf("load %s: %w", u, err)
 	}
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[view](viewJS))
@@ -463,14 +502,19 @@ func (b *browser) submit(u string, g group) error {
 	if err != nil {
 		return err
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(u), chromedp.Sleep(browserSettle)); err != nil {
+	b.inflight.Store(0) // what the last page left under way does not count
+	b.lastNet.Store(time.Now().UnixNano())
+	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
+		return fmt.Errorf("load %s: %w", u, err)
+	}
+	if err := b.settle(ctx); err != nil {
 		return fmt.Errorf("load %s: %w", u, err)
 	}
 	expr := submitJS + "(" + string(kind) + ", " + strconv.Itoa(g.Index) + ")"
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr)); err != nil {
 		return fmt.Errorf("submit a form of %s: %w", u, err)
 	}
-	return chromedp.Do(ctx, chromedp.Sleep(browserSubmitWait))
+	return b.settle(ctx)
 }
 
 // route says u is a route of a single-page application: a fragment that
