@@ -15,5 +15,7 @@ func activeChecks() []check {
 		{name: "active", phase: phaseActive, site: activeSite},
 		{name: "jwt", phase: phaseActive, site: jwtSite},
 		{name: "dom", phase: phaseActive, site: domSite},
+		// Last: its sign-ins must not come before the other checks.
+		{name: "creds", phase: phaseActive, site: credsSite},
 	}
 }

@@ -131,7 +131,8 @@ func (c *client) do(req *http.Request) (*response, error) {
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", c.ua)
 	}
-	if req.Header.Get("Cookie") == "" {
+	own := ctx.Value(ownCookiesKey{}) != nil
+	if req.Header.Get("Cookie") == "" && !own {
 		if ck := c.cookieHeader(req.URL); ck != "" {
 			req.Header.Set("Cookie", ck)
 		}
@@ -176,7 +177,7 @@ func (c *client) do(req *http.Request) (*response, error) {
 	if looksBlocked(resp.StatusCode, body) {
 		c.blocked.Add(1)
 	}
-	if cs := resp.Cookies(); len(cs) > 0 {
+	if cs := resp.Cookies(); len(cs) > 0 && !own {
 		c.jar.SetCookies(req.URL, cs)
 		if c.onCookie != nil {
 			for _, ck := range cs {
@@ -195,6 +196,18 @@ func (c *client) do(req *http.Request) (*response, error) {
 		Truncated: truncated,
 		Elapsed:   time.Since(start),
 	}, nil
+}
+
+// ownCookiesKey marks, in a request's context, a request whose cookies
+// the caller manages (withOwnCookies).
+type ownCookiesKey struct{}
+
+// withOwnCookies marks the requests sent with ctx as managing their own
+// cookies: the client neither adds the scan's cookies to them nor keeps
+// the cookies their answers set, so they cannot change the scan's
+// session.
+func withOwnCookies(ctx context.Context) context.Context {
+	return context.WithValue(ctx, ownCookiesKey{}, true)
 }
 
 // cookieHeader is the Cookie header for u: the site's cookies from the
