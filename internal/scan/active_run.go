@@ -37,6 +37,11 @@ var activeHeaders = []string{"Referer", "User-Agent"}
 type scanSender struct{ s *Scanner }
 
 func (a scanSender) Send(ctx context.Context, req *http.Request) (*active.Response, error) {
+	if !a.s.scope.contains(req.URL) {
+		// --include and --exclude bind the checks too (a file probe, a
+		// redirect the check would follow).
+		return nil, fmt.Errorf("%s: out of the scan's scope", req.URL.Redacted())
+	}
 	r, err := a.s.sendSignedIn(req.WithContext(ctx))
 	if err != nil {
 		return nil, err
@@ -294,7 +299,7 @@ func (s *Scanner) configuredCookie(name string) bool {
 			return true
 		}
 	}
-	return false
+	return s.signInCookie(name)
 }
 
 // reportActive turns a Result into a Finding.

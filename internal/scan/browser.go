@@ -75,6 +75,10 @@ type browser struct {
 	// nanoseconds); inflight counts those under way.
 	lastNet  atomic.Int64
 	inflight atomic.Int64
+	// loadCtx is the context of the page load under way (nil between
+	// loads), loadRequests the requests it sent to the target.
+	loadCtx      context.Context
+	loadRequests atomic.Int64
 }
 
 // settle waits until the page's network has been quiet for
@@ -173,7 +177,7 @@ func (s *Scanner) startBrowser(b *browser) error {
 				f(ev)
 			}
 		case *fetch.EventRequestPaused:
-			go s.releaseRequest(tctx, ev)
+			go s.releaseRequest(b, ev)
 		}
 	})
 	if err != nil {
@@ -223,21 +227,57 @@ func (s *Scanner) startBrowser(b *browser) error {
 	return nil
 }
 
-// releaseRequest lets a paused request to the target go once the scan's
-// rate limit allows, with the configured headers (the page's own win)
-// and counted in the scan's statistics.
-func (s *Scanner) releaseRequest(tctx context.Context, ev *fetch.EventRequestPaused) {
-	werr := s.client.bucket.wait(tctx)
-	if tctx.Err() != nil {
+// maxLoadRequests bounds the requests to the target one page load may
+// send; a page that polls or loops is cut off there.
+const maxLoadRequests = 200
+
+// releaseRequest decides on a paused request to the target: one to a
+// sign-out URL fails, as do those of a page load beyond maxLoadRequests,
+// and, but for images, styles, scripts and fonts, one out of the scan's
+// scope (--include, --exclude) or that robots.txt disallows; the others
+// go, with the configured headers (the
+// page's own win), counted in the scan's statistics. Requests of the
+// page's scripts and documents wait for the scan's rate limit, within
+// the page load (a load that ends fails those still waiting); images,
+// styles, scripts and fonts do not wait.
+func (s *Scanner) releaseRequest(b *browser, ev *fetch.EventRequestPaused) {
+	tctx := b.tctx
+	fail := func() {
+		_, _ = chromedp.Call(tctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+	}
+	if ev.Request == nil {
+		fail()
 		return
 	}
-	if werr != nil {
-		_, _ = chromedp.Call(tctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonAborted})
+	u, err := url.Parse(ev.Request.URL)
+	if err != nil || isSignOut(u, "") || b.loadRequests.Add(1) > maxLoadRequests {
+		fail()
 		return
+	}
+	switch ev.ResourceType {
+	case network.ResourceTypeImage, network.ResourceTypeStylesheet, network.ResourceTypeScript, network.ResourceTypeFont, network.ResourceTypeMedia:
+		// What the page needs to show itself, wherever it is.
+	default:
+		if !s.scope.contains(u) || !s.robots.allowed(u.RequestURI()) {
+			fail()
+			return
+		}
+		b.mu.Lock()
+		lctx := b.loadCtx
+		b.mu.Unlock()
+		if lctx == nil {
+			lctx = tctx
+		}
+		if err := s.client.bucket.wait(lctx); err != nil {
+			if tctx.Err() == nil {
+				fail()
+			}
+			return
+		}
 	}
 	s.client.requests.Add(1)
 	cont := fetch.ContinueRequestParams{RequestID: ev.RequestID}
-	if len(s.client.header) > 0 && ev.Request != nil {
+	if len(s.client.header) > 0 {
 		var hdrs []*fetch.HeaderEntry
 		have := map[string]bool{}
 		for k, v := range ev.Request.Headers {
@@ -253,6 +293,26 @@ func (s *Scanner) releaseRequest(tctx context.Context, ev *fetch.EventRequestPau
 	}
 	if _, err := chromedp.Call(tctx, fetch.ContinueRequest, cont); err != nil && tctx.Err() == nil {
 		s.log.LogAttrs(tctx, slog.LevelDebug, "browser request not released", slog.Any("err", err))
+	}
+}
+
+// load starts a page load: it returns the context the load's requests
+// wait in, which ends with the returned function.
+func (b *browser) load(ctx context.Context) (context.Context, func()) {
+	lctx, cancel := context.WithCancel(ctx)
+	b.mu.Lock()
+	b.loadCtx = lctx
+	b.mu.Unlock()
+	b.loadRequests.Store(0)
+	b.inflight.Store(0) // what the last page left under way does not count
+	b.lastNet.Store(time.Now().UnixNano())
+	return lctx, func() {
+		cancel()
+		b.mu.Lock()
+		if b.loadCtx == lctx {
+			b.loadCtx = nil
+		}
+		b.mu.Unlock()
 	}
 }
 
@@ -354,11 +414,11 @@ func (s *Scanner) browserCrawl(ctx context.Context, b *browser) {
 		}
 		n := 0
 		for _, g := range v.Groups {
-			if n >= maxPageSubmits || submits >= maxSubmits || ctx.Err() != nil {
-				break
+			if s.cfg.Active == ActiveOff || n >= maxPageSubmits || submits >= maxSubmits || ctx.Err() != nil {
+				break // a passive scan submits nothing
 			}
-			if s.cfg.Active != ActiveFull && !safeToAttack(http.MethodPost, &url.URL{Path: g.Label}, g.Fields) {
-				continue // at --active safe, nothing that looks destructive
+			if !s.submittable(g) {
+				continue
 			}
 			n++
 			submits++
@@ -382,15 +442,20 @@ func (s *Scanner) browserCrawl(ctx context.Context, b *browser) {
 		visit(r.String(), r, 1)
 	}
 	s.progress("browser", len(pages), len(pages))
+	// A page that polls must not go on spending the rate limit.
+	bctx, cancel := context.WithTimeout(b.tctx, browserLoadTimeout)
+	_ = chromedp.Do(bctx, chromedp.Navigate("about:blank"))
+	cancel()
 	if loaded == 0 && firstErr != nil {
 		s.note(fmt.Sprintf("the browser crawl could not load any page: %v", firstErr))
 	}
 	mu.Lock()
 	more := slices.Clone(seeds)
+	sent := requests
 	mu.Unlock()
 	before := s.pageN.Load()
 	s.crawlMore(ctx, more)
-	s.log.LogAttrs(ctx, slog.LevelInfo, "browser crawl finished", slog.Int("pages", loaded), slog.Int("submits", submits), slog.Int("requests", requests),
+	s.log.LogAttrs(ctx, slog.LevelInfo, "browser crawl finished", slog.Int("pages", loaded), slog.Int("submits", submits), slog.Int("requests", sent),
 		slog.Int64("new_pages", s.pageN.Load()-before), slog.Int("routes", len(s.routesFound())), slog.Duration("took", time.Since(start)))
 }
 
@@ -412,6 +477,7 @@ type group struct {
 	Index  int      `json:"index"`
 	Fields []string `json:"fields"` // names, ids or placeholders of its inputs
 	Label  string   `json:"label"`  // the submit button's text
+	Action string   `json:"action"` // a form's action URL
 }
 
 // viewJS reads a view of the rendered page.
@@ -426,7 +492,7 @@ const viewJS = `(() => {
   Array.from(document.forms).slice(0, 20).forEach((f, i) => {
     const fields = Array.from(f.querySelectorAll('input, textarea')).filter(fillable).map(label);
     const btn = f.querySelector('button:not([type=button]):not([type=reset]), input[type=submit]');
-    if (fields.length) groups.push({kind: 'form', index: i, fields, label: btn ? text(btn) : ''});
+    if (fields.length) groups.push({kind: 'form', index: i, fields, label: btn ? text(btn) : '', action: f.action || ''});
   });
   const loose = Array.from(document.querySelectorAll('input, textarea')).filter(el => !el.form && fillable(el)).map(label);
   if (loose.length) {
@@ -478,8 +544,8 @@ const submitJS = `((kind, index) => {
 func (b *browser) render(u string) (*view, error) {
 	ctx, cancel := context.WithTimeout(b.tctx, browserLoadTimeout)
 	defer cancel()
-	b.inflight.Store(0) // what the last page left under way does not count
-	b.lastNet.Store(time.Now().UnixNano())
+	_, done := b.load(ctx)
+	defer done()
 	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
 		return nil, fmt.Errorf("load %s: %w", u, err)
 	}
@@ -502,8 +568,8 @@ func (b *browser) submit(u string, g group) error {
 	if err != nil {
 		return err
 	}
-	b.inflight.Store(0) // what the last page left under way does not count
-	b.lastNet.Store(time.Now().UnixNano())
+	_, done := b.load(ctx)
+	defer done()
 	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
 		return fmt.Errorf("load %s: %w", u, err)
 	}
@@ -568,6 +634,9 @@ func (s *Scanner) capturedRequest(req *network.Request, page string) (Request, b
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		r.Method = http.MethodGet
 		return r, true
+	}
+	if req.HasPostData && len(req.PostDataEntries) == 0 {
+		return Request{}, false // a body too large for the browser to report
 	}
 	var body []byte
 	for _, e := range req.PostDataEntries {
@@ -681,4 +750,25 @@ func (s *Scanner) addRenderedForms(base *url.URL, page string, forms []string) {
 			s.addRequest(Request{Method: http.MethodGet, URL: u, Page: page})
 		}
 	}
+}
+
+// submittable says the browser crawl may fill in and submit g: not a
+// sign-out, not to a URL out of scope, and at --active safe nothing that
+// looks destructive (its action, fields and button text).
+func (s *Scanner) submittable(g group) bool {
+	if reSignOut.MatchString(g.Label) {
+		return false
+	}
+	action := &url.URL{Path: "/"}
+	if g.Action != "" {
+		u, err := url.Parse(g.Action)
+		if err != nil || !s.scope.contains(u) || isSignOut(u, "") {
+			return false
+		}
+		action = u
+	}
+	if s.cfg.Active == ActiveFull {
+		return true
+	}
+	return safeToAttack(http.MethodPost, action, append([]string{g.Label}, g.Fields...))
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,11 +23,13 @@ import (
 // renders a form to /find (which reflects term) and a "Delete my
 // account" form. /api/fixed is the parameterised twin, posted by the
 // same script; /api/delete is posted too and must not be attacked at
-// --active safe, nor the delete form submitted. Every request to /api/ needs the X-Api-Key header and
+// --active safe, nor the delete form submitted. The route's "Log out"
+// button and a form to /admin/ (excluded by the test) must never reach
+// the server (forbidden counts them). Every request to /api/ needs the X-Api-Key header and
 // the session cookie the scan is given; noKey counts the requests that arrive without it, and
 // deletes the requests to /api/delete with another id than the page's.
 type spaFixture struct {
-	noKey, deletes atomic.Int64
+	noKey, deletes, forbidden atomic.Int64
 }
 
 const spaKey = "k-7f3a9c"
@@ -50,6 +53,7 @@ function post(path, body) {
 post('/api/search', {q: 'apple', limit: 10}).then(t => {
   document.getElementById('app').innerHTML = '<a href="/hidden?x=1">hidden</a> <a href="#/search">search</a> <a href="#/login">log in</a>' +
     '<form action="/find" method="get"><input name="term"></form>' +
+    '<form action="/admin/purge" method="post"><input name="what"><button>Go</button></form>' +
     '<form id="del"><input name="reason"><button>Delete my account</button></form>';
   document.getElementById('del').addEventListener('submit', e => { e.preventDefault(); post('/api/delete', {id: 'form'}); });
 });
@@ -62,7 +66,9 @@ function show() {
     document.getElementById('route').innerHTML = 'Results for ' + q;
   }
   if (h === '#/login') {
-    document.getElementById('route').innerHTML = '<input id="email" placeholder="Email"> <input id="password" type="password"> <button id="loginButton">Log in</button>';
+    document.getElementById('route').innerHTML = '<input id="email" placeholder="Email"> <input id="password" type="password"> <button id="loginButton">Log in</button>' +
+      ' <button id="out">Log out</button>';
+    document.getElementById('out').addEventListener('click', () => { fetch('/api/session/end', {method: 'POST'}); });
     document.getElementById('loginButton').addEventListener('click', () => {
       post('/api/login', {email: document.getElementById('email').value, password: document.getElementById('password').value});
     });
@@ -128,6 +134,12 @@ window.addEventListener('hashchange', show); show();
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"ok":true}`)
 	})
+	mux.HandleFunc("/api/session/end", func(w http.ResponseWriter, r *http.Request) {
+		f.forbidden.Add(1)
+	})
+	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
+		f.forbidden.Add(1)
+	})
 	mux.HandleFunc("/find", func(w http.ResponseWriter, r *http.Request) {
 		page(w, `<p>Found `+r.URL.Query().Get("term")+`</p>`)
 	})
@@ -150,6 +162,7 @@ func TestBrowserCrawl(t *testing.T) {
 	cfg.MaxTime = 2 * time.Minute
 	cfg.Header = http.Header{"X-Api-Key": {spaKey}}
 	cfg.Cookies = []*http.Cookie{{Name: "sid", Value: "s-1"}}
+	cfg.Exclude = []*regexp.Regexp{regexp.MustCompile(`/admin/`)}
 	rep := runScan(t, cfg)
 	for _, n := range rep.Notes {
 		if strings.Contains(n, "did not run") || strings.Contains(n, "could not load") {
@@ -194,6 +207,9 @@ func TestBrowserCrawl(t *testing.T) {
 	// send it a payload at --active safe.
 	if n := fx.deletes.Load(); n > 0 {
 		t.Errorf("/api/delete got %d requests with payloads, or from the Delete my account form: attacked at --active safe", n)
+	}
+	if n := fx.forbidden.Load(); n > 0 {
+		t.Errorf("%d requests to the sign-out endpoint or to the excluded /admin/", n)
 	}
 	if rep.Stats.Requests == 0 {
 		t.Errorf("stats: no requests counted")

@@ -336,6 +336,9 @@ type loginApp struct {
 	expireAfter int
 	uses        map[string]int
 	issued      int
+	// adminLinks, when not 0, is the number of links on /account to
+	// pages the account may not see (they send it to the sign-in form).
+	adminLinks int
 	hits
 }
 
@@ -397,8 +400,15 @@ func (a *loginApp) handler() http.Handler {
 	}
 	mux.HandleFunc("/account", auth(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprint(w, htmlPage(`Welcome, alice. <a href="/account/orders">Orders</a> <a href="/account/find?q=shoes">Find</a> <a href="/logout">Sign out</a>`))
+		links := ""
+		for i := range a.adminLinks {
+			links += fmt.Sprintf(`<a href="/account/admin/%d">admin %d</a> `, i, i)
+		}
+		fmt.Fprint(w, htmlPage(`Welcome, alice. <a href="/account/orders">Orders</a> <a href="/account/find?q=shoes">Find</a> `+links+`<a href="/logout">Sign out</a>`))
 	}))
+	mux.HandleFunc("/account/admin/", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/login", http.StatusFound)
+	})
 	mux.HandleFunc("/account/find", auth(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprint(w, htmlPage(`Results for `+r.URL.Query().Get("q")))
@@ -457,6 +467,23 @@ func TestLoginForm(t *testing.T) {
 		}
 		if app.count("/logout") != 0 {
 			t.Error("the scanner signed itself out")
+		}
+	})
+	t.Run("pages the account may not see", func(t *testing.T) {
+		// 30 pages send the scan to the sign-in form while its session
+		// is alive: no sign-in again for them.
+		app := newLoginApp()
+		app.adminLinks = 30
+		cfg := fastConfig(serve(t, app.handler()))
+		cfg.Login = &Login{URL: "/login", Username: "alice", Password: loginPassword, Check: "Welcome"}
+		cfg.Active = ActiveSafe
+		cfg.ActiveDelay = 200 * time.Millisecond
+		rep := runScan(t, cfg)
+		if app.issued != 1 {
+			t.Errorf("%d sign-ins: the scan signed in again for pages it may not see", app.issued)
+		}
+		if contains(rep.Notes, "signed in again") {
+			t.Errorf("notes %q: the session never ended", rep.Notes)
 		}
 	})
 	t.Run("wrong password", func(t *testing.T) {

@@ -28,8 +28,9 @@ import (
 // sources a page script reads (the fragment, the query parameters,
 // window.name). A payload that runs calls a binding of the browser with
 // its own marker, so a finding is an executed payload, never a guess.
-// The browser's own requests do not go through the scan's client: they
-// are bounded by the page and probe limits below, not by Config.Rate.
+// The browser's requests to the target go through releaseRequest
+// (browser.go): the scope, the rate limit for all but images, styles,
+// scripts and fonts, and the configured headers.
 
 const (
 	// maxDOMPages bounds the pages loaded in the browser.

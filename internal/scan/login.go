@@ -97,6 +97,24 @@ func (s *Scanner) login(ctx context.Context) error {
 	s.log.LogAttrs(ctx, slog.LevelInfo, "signed in", slog.String("url", lu.String()), slog.String("user", l.Username))
 	s.sess.formURL = lu
 	s.sess.gen++
+	// The page the sign-in led to tells a lost session from a page the
+	// account may not see, if a visitor without the session is sent away
+	// from it.
+	s.sess.landing = nil
+	if resp.Status == http.StatusOK && resp.URL != nil && resp.URL.Path != lu.Path {
+		if r, err := s.client.get(withOwnCookies(ctx), resp.URL, nil); err == nil &&
+			(s.redirectsToForm(r) || r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden) {
+			s.sess.landing = resp.URL
+		}
+	}
+	if s.sess.cookies == nil {
+		s.sess.cookies = map[string]bool{}
+	}
+	for _, u := range []*url.URL{s.target, lu, action} {
+		for _, c := range s.client.jar.Cookies(u) {
+			s.sess.cookies[c.Name] = true
+		}
+	}
 	return nil
 }
 
@@ -155,8 +173,15 @@ type session struct {
 	// an older session, and is sent again without signing in once more.
 	gen      int
 	relogins int
-	// denied are paths that send the scan to the sign-in form even right
-	// after a sign-in: pages the account may not see, not a lost session.
+	failed   bool // signing in again failed: not tried again
+	// landing is the page the sign-in led to: a page the session sees,
+	// asked before signing in again whether the session really ended.
+	landing *url.URL
+	// cookies are the names of the cookies the sign-in set: the active
+	// checks leave them alone, as they leave the configured ones.
+	cookies map[string]bool
+	// denied are paths that send the scan to the sign-in form while the
+	// session is alive: pages the account may not see.
 	denied map[string]bool
 }
 
@@ -187,18 +212,43 @@ func (s *Scanner) relogin(ctx context.Context, gen int) bool {
 	if s.sess.gen != gen {
 		return true // signed in again since the request was sent
 	}
-	if s.sess.relogins >= maxRelogins {
+	if s.sess.failed || s.sess.relogins >= maxRelogins {
 		return false
+	}
+	// Has the session ended, or is this a page the account may not see?
+	// The page the sign-in led to tells.
+	if l := s.sess.landing; l != nil {
+		if r, err := s.client.get(ctx, l, nil); err == nil && !s.redirectsToForm(r) && r.Status < 400 {
+			return false
+		}
 	}
 	s.sess.relogins++
 	if err := s.login(ctx); err != nil {
 		if ctx.Err() == nil {
 			s.note(fmt.Sprintf("signing in again failed: %v", err))
 		}
-		s.sess.relogins = maxRelogins // no point trying again
+		s.sess.failed = true // no point trying again
 		return false
 	}
 	return true
+}
+
+// redirectsToForm says r sends the browser to the sign-in form (with
+// s.sess.mu held).
+func (s *Scanner) redirectsToForm(r *response) bool {
+	form := s.sess.formURL
+	if form == nil || r.Status < 300 || r.Status >= 400 {
+		return false
+	}
+	next := resolve(r.URL, r.Header.Get("Location"))
+	return next != nil && hostPort(next) == hostPort(form) && next.Path == form.Path
+}
+
+// signInCookie says name is a cookie the sign-in set.
+func (s *Scanner) signInCookie(name string) bool {
+	s.sess.mu.Lock()
+	defer s.sess.mu.Unlock()
+	return s.sess.cookies[name]
 }
 
 // deny records that path sends the scan to the sign-in form right after
@@ -213,12 +263,14 @@ func (s *Scanner) deny(path string) {
 }
 
 // sendSignedIn sends req with the client; when the answer shows the
-// session ended, it signs in again and sends req once more (without the
-// old session's cookies unless req carried its own Cookie header).
+// session ended, it signs in again and sends req once more. A request
+// that carries a Cookie or Authorization header of its own (a check
+// that changed the session, or left it out) is sent as it is: its answer
+// says nothing about the scan's session.
 func (s *Scanner) sendSignedIn(req *http.Request) (*response, error) {
-	ownCookie := req.Header.Get("Cookie") != ""
+	own := req.Header.Get("Cookie") != "" || req.Header.Get("Authorization") != s.cfg.Header.Get("Authorization")
 	var retry *http.Request
-	if s.cfg.Login != nil {
+	if s.cfg.Login != nil && !own {
 		retry = req.Clone(req.Context())
 		if req.GetBody != nil {
 			b, err := req.GetBody()
@@ -237,9 +289,7 @@ func (s *Scanner) sendSignedIn(req *http.Request) (*response, error) {
 	if err != nil || retry == nil || !s.signedOut(resp) || !s.relogin(req.Context(), gen) {
 		return resp, err
 	}
-	if !ownCookie {
-		retry.Header.Del("Cookie")
-	}
+	retry.Header.Del("Cookie") // the new session's, from the jar
 	again, err := s.client.do(retry)
 	if err != nil {
 		return resp, nil

@@ -415,10 +415,15 @@ func (s *Scanner) Run(ctx context.Context) (*Report, error) {
 		s.note(fmt.Sprintf("interrupted after %d pages", pages))
 	}
 	s.sess.mu.Lock()
-	relogins := s.sess.relogins
+	relogins, failed := s.sess.relogins, s.sess.failed
 	s.sess.mu.Unlock()
-	if relogins > 0 {
-		s.note(fmt.Sprintf("signed in again %d times after the site ended the scan's session", relogins))
+	if n := relogins; n > 0 {
+		if failed {
+			n--
+		}
+		if n > 0 {
+			s.note(fmt.Sprintf("signed in again %d times after the site ended the scan's session", n))
+		}
 	}
 	if e := s.client.firstErr.Load(); pages == 0 && e != nil {
 		s.note(fmt.Sprintf("nothing could be fetched: %v", *e))

@@ -136,7 +136,7 @@ func normalize(in *url.URL) *url.URL {
 
 // reSignOut matches URL paths and queries, and link texts, of links that
 // would end the scanner's session.
-var reSignOut = regexp.MustCompile(`(?i)(?:^|[^a-z])(?:log[-_ ]?out|log[-_ ]?off|sign[-_ ]?out|sign[-_ ]?off|exit|quit|abmelden|ausloggen|abmeldung|d[eé]connexion|se d[eé]connecter|disconnect|end[-_ ]?session|kill[-_ ]?session|destroy[-_ ]?session|cerrar[-_ ]sesi[oó]n|uitloggen|afmelden|esci|disconnetti|wyloguj|sair)(?:[^a-z]|$)`)
+var reSignOut = regexp.MustCompile(`(?i)(?:^|[^a-z])(?:log[-_ ]?out|log[-_ ]?off|sign[-_ ]?out|sign[-_ ]?off|exit|quit|abmelden|ausloggen|abmeldung|d[eé]connexion|se d[eé]connecter|disconnect|end[-_ ]?session|kill[-_ ]?session|destroy[-_ ]?session|session[-_ /]?(?:end|close|destroy|kill)|cerrar[-_ ]sesi[oó]n|uitloggen|afmelden|esci|disconnetti|wyloguj|sair)(?:[^a-z]|$)`)
 
 // isSignOut says following u (with link text text) would likely sign the
 // scanner out.
