@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -361,6 +362,8 @@ func (sf *scanFlags) plan(target string) (*scanPlan, error) {
 	if cb := strings.TrimSpace(sf.callback); cb != "" && !strings.EqualFold(cb, "off") {
 		if u, err := url.Parse(cb); err != nil || u.Scheme != "http" || u.Hostname() == "" || u.Port() == "" || (u.Path != "" && u.Path != "/") {
 			bad("--callback %q: want http://HOST:PORT (an address of this machine the target can reach) or off", sf.callback)
+		} else if ip, err := netip.ParseAddr(u.Hostname()); err == nil && ip.IsUnspecified() {
+			bad("--callback %q: %s is no address the target can reach; give this machine's address on the target's network", sf.callback, u.Hostname())
 		}
 	}
 	p.cfg.Callback = sf.callback

@@ -308,7 +308,7 @@ func TestScanCallbackFlag(t *testing.T) {
 			t.Errorf("--callback %q: config Callback = %q", v, got)
 		}
 	}
-	for _, v := range []string{"10.0.0.5:8899", "https://10.0.0.5:8899", "http://10.0.0.5", "http://10.0.0.5:8899/x"} {
+	for _, v := range []string{"10.0.0.5:8899", "https://10.0.0.5:8899", "http://10.0.0.5", "http://10.0.0.5:8899/x", "http://0.0.0.0:8899"} {
 		code, _, stderr := runScan(t, fe.engine(), "http://app.test/", "--callback", v)
 		if code != exitConfig || !strings.Contains(stderr, "--callback") {
 			t.Errorf("--callback %q: exit = %d, want %d with a message; stderr:\n%s", v, code, exitConfig, stderr)

@@ -438,7 +438,7 @@ func (s *Scanner) startCallback(ctx context.Context) *active.Listener {
 			return nil
 		}
 	}
-	l, err := active.Listen(addr, "", s.cfg.UserAgent)
+	l, err := active.Listen(addr, "")
 	if err != nil {
 		s.note(fmt.Sprintf("SSRF was checked in band only: %v", err))
 		return nil

@@ -670,6 +670,14 @@ func (s *Scanner) capturedRequest(req *network.Request, page string) (Request, b
 	default:
 		return Request{}, false // multipart, XML and others: not taken
 	}
+	if m, ok := r.JSON.(map[string]any); ok && graphqlBody(m) {
+		// The variables are the insertion points, not the query; a
+		// mutation changes data, which only --active full allows.
+		r.Fixed = []string{"query", "operationName"}
+		if graphqlMutation(m) && s.cfg.Active != ActiveFull {
+			return Request{}, false
+		}
+	}
 	if s.cfg.Active != ActiveFull && !safeToAttack(r.Method, u, fieldNames(r)) {
 		return Request{}, false
 	}

@@ -301,6 +301,16 @@ func (s *Scanner) loadGraphQL(ctx context.Context) {
 			cands[u.String()] = &u
 		}
 	}
+	// Endpoints the pages' scripts sent GraphQL to (--browser).
+	s.mu.Lock()
+	for _, r := range s.apiReqs {
+		if m, ok := r.JSON.(map[string]any); ok && graphqlBody(m) {
+			u := *r.URL
+			u.RawQuery, u.Fragment = "", ""
+			cands[u.String()] = &u
+		}
+	}
+	s.mu.Unlock()
 	var mu sync.Mutex
 	var found []*url.URL
 	var wg sync.WaitGroup
@@ -334,18 +344,61 @@ func (s *Scanner) introspect(ctx context.Context, u *url.URL) {
 	if err != nil {
 		return
 	}
+	if resp.Truncated {
+		s.note(fmt.Sprintf("GraphQL endpoint %s: its schema is larger than the %d MiB the scan reads of an answer, so its operations were not scanned", u, maxBody>>20))
+		return
+	}
 	sc, err := parseIntrospection(resp.Body)
 	if err != nil {
 		s.log.LogAttrs(ctx, slog.LevelDebug, "graphql endpoint without introspection", slog.String("url", u.String()), slog.Any("err", err))
 		s.note(fmt.Sprintf("GraphQL endpoint %s: introspection is off, so its operations were not scanned", u))
 		return
 	}
-	p := &Page{URL: u.String(), Method: http.MethodPost, Status: resp.Status, Header: resp.Header, Body: resp.Body, u: u, reqHead: resp.ReqHeader}
+	if s.anonymousIntrospection(ctx, u) {
+		p := &Page{URL: u.String(), Method: http.MethodPost, Status: resp.Status, Header: resp.Header, Body: resp.Body, u: u, reqHead: resp.ReqHeader}
+		s.reportIntrospection(p, resp, sc)
+	}
+	s.addGraphQLOps(u, sc)
+}
+
+// anonymousIntrospection says u answers the introspection query without
+// the scan's credentials (an authenticated scan's schema may be meant
+// for signed-in developers).
+func (s *Scanner) anonymousIntrospection(ctx context.Context, u *url.URL) bool {
+	if len(s.cfg.Header) == 0 && len(s.cfg.Cookies) == 0 && s.cfg.Login == nil {
+		return true
+	}
+	b, err := json.Marshal(map[string]any{"query": graphqlIntrospection})
+	if err != nil {
+		return false
+	}
+	req, err := http.NewRequestWithContext(withOwnCookies(ctx), http.MethodPost, u.String(), bytes.NewReader(b))
+	if err != nil {
+		return false
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k := range s.cfg.Header {
+		req.Header[k] = []string{""} // set, so the client adds none of the scan's
+	}
+	resp, err := s.client.do(req)
+	if err != nil {
+		return false
+	}
+	_, err = parseIntrospection(resp.Body)
+	return err == nil
+}
+
+// reportIntrospection reports an introspection open to anyone.
+func (s *Scanner) reportIntrospection(p *Page, resp *response, sc *gqlSchema) {
 	s.report(kindGraphQLIntrospection.at(p, "", Evidence{
-		Request:  "POST " + u.String() + "\nContent-Type: application/json\n\n{\"query\": \"query IntrospectionQuery { __schema { ... } }\"}",
+		Request:  "POST " + p.URL + "\nContent-Type: application/json\n\n{\"query\": \"query IntrospectionQuery { __schema { ... } }\"}",
 		Response: fmt.Sprintf("HTTP %d\n%s", resp.Status, snippet(resp.Body, 0, 300)),
-		Detail:   fmt.Sprintf("The introspection query returned the schema: %d types.", len(sc.Types)),
+		Detail:   fmt.Sprintf("The introspection query, sent without the scan's credentials, returned the schema: %d types.", len(sc.Types)),
 	}), false)
+}
+
+// addGraphQLOps adds the operations of u's schema to the Requests.
+func (s *Scanner) addGraphQLOps(u *url.URL, sc *gqlSchema) {
 	if s.cfg.Active == ActiveOff {
 		return
 	}
@@ -358,4 +411,20 @@ func (s *Scanner) introspect(ctx context.Context, u *url.URL) {
 		what = "queries and mutations"
 	}
 	s.note(fmt.Sprintf("GraphQL endpoint %s: %d %s scanned", u, len(ops), what))
+}
+
+// graphqlBody says a JSON body is a GraphQL request: a query string.
+func graphqlBody(m map[string]any) bool {
+	q, ok := m["query"].(string)
+	if !ok {
+		return false
+	}
+	q = strings.TrimSpace(q)
+	return strings.HasPrefix(q, "{") || strings.HasPrefix(q, "query") || strings.HasPrefix(q, "mutation") || strings.HasPrefix(q, "subscription")
+}
+
+// graphqlMutation says a GraphQL request body changes data.
+func graphqlMutation(m map[string]any) bool {
+	q, _ := m["query"].(string)
+	return strings.HasPrefix(strings.TrimSpace(q), "mutation")
 }

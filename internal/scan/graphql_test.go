@@ -17,8 +17,9 @@ import (
 // graphqlApp is a GraphQL API on a real GraphQL server (graphql-go) and
 // SQLite: pastes(filter) builds its SQL by concatenation unless fixed,
 // and the importPaste mutation fetches any URL (SSRF). With
-// noIntrospection, a query about __schema is refused.
-func graphqlApp(t *testing.T, fixed, noIntrospection bool, imports *atomic.Int64) http.Handler {
+// noIntrospection, a query about __schema is refused; with introAuth, it
+// is refused without the developers' bearer token.
+func graphqlApp(t *testing.T, fixed, noIntrospection, introAuth bool, imports *atomic.Int64) http.Handler {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+strings.ReplaceAll(t.Name(), "/", "_")+"?mode=memory&cache=shared")
 	if err != nil {
@@ -105,7 +106,7 @@ func graphqlApp(t *testing.T, fixed, noIntrospection bool, imports *atomic.Int64
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		if noIntrospection && strings.Contains(body.Query, "__schema") {
+		if strings.Contains(body.Query, "__schema") && (noIntrospection || (introAuth && r.Header.Get("Authorization") != "Bearer dev-token")) {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, `{"errors":[{"message":"introspection is disabled"}]}`)
 			return
@@ -128,10 +129,15 @@ func TestGraphQLScan(t *testing.T) {
 		{"flawed, full", false, false, ActiveFull, true, true, true, true},
 		{"fixed, full", true, false, ActiveFull, true, false, false, true},
 		{"no introspection", false, true, ActiveSafe, false, false, false, false},
+		{"introspection for developers only", false, false, ActiveSafe, false, true, false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var imports atomic.Int64
-			cfg := fastConfig(serve(t, graphqlApp(t, tt.fixed, tt.noIntro, &imports)))
+			devOnly := strings.HasPrefix(tt.name, "introspection for developers")
+			cfg := fastConfig(serve(t, graphqlApp(t, tt.fixed, tt.noIntro, devOnly, &imports)))
+			if devOnly {
+				cfg.Header = http.Header{"Authorization": {"Bearer dev-token"}}
+			}
 			cfg.Active = tt.level
 			cfg.ActiveDelay = 200 * time.Millisecond
 			rep := runScan(t, cfg)

@@ -3,8 +3,11 @@ package scan
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"rampart/internal/scan/active"
 )
@@ -41,14 +44,28 @@ func jwtSite(ctx context.Context, s *Scanner) {
 		}
 	}
 	if s.cfg.Header.Get("Authorization") == "" {
+		// Tokens the site handed out in a body (a sign-in answer), tried
+		// as bearer tokens: the ones also seen in use first.
 		s.mu.Lock()
-		for t := range s.jwts {
+		used := maps.Clone(s.jwts)
+		s.mu.Unlock()
+		toks := slices.Collect(maps.Keys(used))
+		slices.SortFunc(toks, func(a, b string) int {
+			ua, ub := used[a], used[b]
+			switch {
+			case ua && !ub:
+				return -1
+			case ub && !ua:
+				return 1
+			}
+			return strings.Compare(a, b)
+		})
+		for _, t := range toks {
 			if !seen[t] && len(carriers) < 4 {
 				seen[t] = true
 				carriers = append(carriers, carrier{active.Header, "Authorization", "Bearer " + t})
 			}
 		}
-		s.mu.Unlock()
 	}
 	if len(carriers) == 0 {
 		return

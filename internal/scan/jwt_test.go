@@ -137,3 +137,28 @@ func FuzzJWT(f *testing.F) {
 		}
 	})
 }
+
+// TestJWTSampleInBody: the jwt.io sample token on a documentation page is
+// not a token of the site's; a weak token in a body is reported, but only
+// as firm.
+func TestJWTSampleInBody(t *testing.T) {
+	sample := testJWT("your-256-bit-secret", `{"sub":"1234567890","name":"John Doe","iat":1516239022}`)
+	weak := testJWT("changeme", `{"sub":"42"}`)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, htmlPage(`<p>Send a token such as <code>`+sample+`</code>.</p><a href="/api/login">login</a>`))
+	})
+	mux.HandleFunc("/api/login", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"token":%q}`, weak)
+	})
+	rep := runScan(t, fastConfig(serve(t, mux)))
+	fs := find(rep, "jwt.weak-secret")
+	if len(fs) != 1 {
+		t.Fatalf("jwt.weak-secret findings: %d, want 1 (the login answer's, not the sample); all %v", len(fs), checks(rep))
+	}
+	if fs[0].Confidence != ConfidenceFirm || !strings.HasSuffix(fs[0].URLs[0], "/api/login") {
+		t.Errorf("finding %v at %v: want firm at /api/login", fs[0].Confidence, fs[0].URLs)
+	}
+}

@@ -174,24 +174,34 @@ func checkJWTs(s *Scanner, p *Page) {
 		}
 	}
 	for _, f := range toks {
-		if !s.newJWT(f.tok) {
-			continue
-		}
 		hdr, parts, ok := parseJWT(f.tok)
-		if !ok {
+		if !ok || !s.newJWT(f.tok, f.param != "") {
 			continue
 		}
 		s.red.Add(f.tok)
 		switch {
 		case strings.EqualFold(hdr.Alg, "none"):
-			s.report(kindJWTUnsigned.at(p, f.param, Evidence{
+			k := kindJWTUnsigned
+			if f.param == "" {
+				k.conf = ConfidenceTentative
+			}
+			s.report(k.at(p, f.param, Evidence{
 				Request:  reqExcerpt(p),
 				Response: respExcerpt(p, []string{"Set-Cookie"}, ""),
 				Detail:   "A token in " + f.where + " has the header alg \"" + hdr.Alg + "\" and no signature.",
 			}), true)
 		default:
 			if secret, ok := crackJWT(parts, hdr.Alg); ok {
-				s.report(kindJWTWeakSecret.at(p, f.param, Evidence{
+				if f.param == "" && jwtSampleSecrets[secret] {
+					continue // the jwt.io sample on a page about tokens
+				}
+				k := kindJWTWeakSecret
+				if f.param == "" {
+					// A token in a body may be an example, not one the
+					// site issued.
+					k.conf = ConfidenceFirm
+				}
+				s.report(k.at(p, f.param, Evidence{
 					Request:  reqExcerpt(p),
 					Response: respExcerpt(p, []string{"Set-Cookie"}, ""),
 					Detail: "A token in " + f.where + " (" + hdr.Alg + ") verifies with the well-known secret " + hint(secret) +
@@ -202,17 +212,26 @@ func checkJWTs(s *Scanner, p *Page) {
 	}
 }
 
+// jwtSampleSecrets sign the sample tokens of jwt.io and of documentation
+// that copies it: in a response body they are an example, not a token
+// of the site's.
+var jwtSampleSecrets = map[string]bool{"your-256-bit-secret": true, "your-384-bit-secret": true, "your-512-bit-secret": true}
+
 // newJWT says tok was not seen before in this scan (and there is room
-// for it).
-func (s *Scanner) newJWT(tok string) bool {
+// for it); used says the site set it in a cookie or the scan sends it,
+// rather than a body showing it.
+func (s *Scanner) newJWT(tok string, used bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.jwts == nil {
 		s.jwts = map[string]bool{}
 	}
-	if s.jwts[tok] || len(s.jwts) >= maxJWTs {
+	if _, seen := s.jwts[tok]; seen || len(s.jwts) >= maxJWTs {
+		if used {
+			s.jwts[tok] = true
+		}
 		return false
 	}
-	s.jwts[tok] = true
+	s.jwts[tok] = used
 	return true
 }

@@ -15,15 +15,14 @@ import (
 const maxCallbackHits = 10000
 
 // Listener is a Callback over a small HTTP server: a request for
-// /MARKER (or anything under it) is a hit for MARKER, unless it carries
-// the scanner's own User-Agent (the scanner's browser loading a page
-// that shows a payload is no proof). It answers every request with 204
-// and an empty body.
+// /MARKER (or anything under it) is a hit for MARKER. The marker, random
+// and sent only in a payload, is the proof; the scanner's own clients
+// never request the listener (its port is out of the scan's scope). It
+// answers every request with 204 and an empty body.
 type Listener struct {
-	base     string
-	ownAgent string
-	srv      *http.Server
-	ln       net.Listener
+	base string
+	srv  *http.Server
+	ln   net.Listener
 
 	mu   sync.Mutex
 	hits map[string]string // marker → remote address of the first hit
@@ -31,8 +30,8 @@ type Listener struct {
 
 // Listen starts a Listener on addr (host:port; port 0 picks one). base,
 // when not empty, is the URL the target reaches it by (behind NAT);
-// else it is http://ADDR. ownAgent is the scanner's User-Agent.
-func Listen(addr, base, ownAgent string) (*Listener, error) {
+// else it is http://ADDR.
+func Listen(addr, base string) (*Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("callback listener on %s: %w", addr, err)
@@ -40,7 +39,7 @@ func Listen(addr, base, ownAgent string) (*Listener, error) {
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	l := &Listener{base: strings.TrimSuffix(base, "/"), ownAgent: ownAgent, ln: ln, hits: map[string]string{}}
+	l := &Listener{base: strings.TrimSuffix(base, "/"), ln: ln, hits: map[string]string{}}
 	l.srv = &http.Server{
 		Handler:           http.HandlerFunc(l.serve),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -58,7 +57,7 @@ func Listen(addr, base, ownAgent string) (*Listener, error) {
 
 func (l *Listener) serve(w http.ResponseWriter, r *http.Request) {
 	marker, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if marker != "" && len(marker) <= 64 && (l.ownAgent == "" || r.UserAgent() != l.ownAgent) {
+	if marker != "" && len(marker) <= 64 {
 		l.mu.Lock()
 		if _, ok := l.hits[marker]; !ok && len(l.hits) < maxCallbackHits {
 			l.hits[marker] = r.RemoteAddr

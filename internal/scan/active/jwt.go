@@ -55,11 +55,12 @@ var jwtNoneAlgs = []string{"none", "None", "NONE", "nOnE"}
 // scan holds. p is the header or cookie that carries the token (its
 // Value holds it, "Bearer eyJ…" or the cookie's value), on a request
 // whose answer depends on the token: the check first makes sure that
-// the page without the token differs from the page with it, and that two
-// requests with it agree. Then a copy with a broken signature, and
+// the page without the token, and the page with a made-up token of
+// another user, differ from the page with it, and that two requests with
+// it agree. Then a copy with a broken signature, and
 // copies with "alg": "none" and no signature, must each get the page the
 // real token gets, twice, to be reported.
-func JWTForgery(ctx context.Context, s Sender, p Point, _ Options) ([]Result, error) {
+func JWTForgery(ctx context.Context, s Sender, p Point, opt Options) ([]Result, error) {
 	if p.Kind != Header && p.Kind != Cookie {
 		return nil, nil
 	}
@@ -90,6 +91,19 @@ func JWTForgery(ctx context.Context, s Sender, p Point, _ Options) ([]Result, er
 	}
 	if !base.differs(newPageSig(anon), nil) {
 		return nil, nil // the token changes nothing on this page
+	}
+	// A page that only looks for a token, any token, proves nothing: a
+	// well-formed token of someone else, with a signature of random
+	// bytes, must not get the real token's page.
+	other := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"rmp-`+opt.randWord(8)+`","iat":1}`)) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(opt.randWord(32)))
+	_, r, err := send(ctx, s, p, pre+other+post)
+	if err != nil {
+		return nil, err
+	}
+	if !base.differs(newPageSig(r), nil) {
+		return nil, nil
 	}
 	accepted := func(forged string) (bool, error) {
 		for range 2 {
