@@ -380,7 +380,11 @@ func jsLibFinding(p *Page, f libFound, vulns []jsVuln) Finding {
 		k.sev = max(k.sev, e.sev)
 		fmt.Fprintf(&desc, "\n- %s (%s): %s", e.ID, e.sev, e.Summary)
 		if len(refs) < 12 {
-			refs = append(refs, "https://nvd.nist.gov/vuln/detail/"+e.ID)
+			if strings.HasPrefix(e.ID, "GHSA-") {
+				refs = append(refs, "https://github.com/advisories/"+e.ID)
+			} else {
+				refs = append(refs, "https://nvd.nist.gov/vuln/detail/"+e.ID)
+			}
 		}
 		for i := range e.Ranges {
 			r := &e.Ranges[i]

@@ -158,13 +158,14 @@ func TestJSLibAffected(t *testing.T) {
 		{"jquery", "3.7.1", 0},
 		{"jquery", "3.4.1", 2},
 		{"jquery", "1.12.4", 4},
-		{"bootstrap", "3.4.1", 1},
+		{"bootstrap", "3.4.1", 3}, // CVE-2024-6484, CVE-2024-6485, CVE-2025-1647: no fixed 3.x release
 		{"bootstrap", "4.3.1", 1},
 		{"bootstrap", "5.3.3", 0},
 		{"react-dom", "16.4.1", 1},
 		{"react-dom", "16.4.2", 0},
 		{"angularjs", "1.8.3", -1},
-		{"lodash", "4.17.21", 0},
+		{"lodash", "4.17.21", 3}, // CVE-2025-13465, CVE-2026-2950, CVE-2026-4800
+		{"lodash", "4.18.1", 0},
 	}
 	for _, tt := range tests {
 		v, _ := parseVersion(tt.ver)

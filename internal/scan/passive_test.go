@@ -248,7 +248,7 @@ func TestPassiveChecks(t *testing.T) {
 			one(hardened(), htmlPage(`<script src="https://cdn.jsdelivr.net/npm/bootstrap@5.3.3/dist/js/bootstrap.bundle.min.js"></script>`))},
 		{"vulnerable lodash by banner", "components.js-library", false,
 			withLinked("/lodash.js", fixturePage{ctype: "application/javascript", header: hardened(), body: "/**\n * @license\n * lodash 4.17.4 (Custom Build) <https://lodash.com/>\n */\n;(function(){})();"}),
-			withLinked("/lodash.js", fixturePage{ctype: "application/javascript", header: hardened(), body: "/**\n * @license\n * lodash 4.17.21 (Custom Build) <https://lodash.com/>\n */\n;(function(){})();"})},
+			withLinked("/lodash.js", fixturePage{ctype: "application/javascript", header: hardened(), body: "/**\n * @license\n * lodash 4.18.1 (Custom Build) <https://lodash.com/>\n */\n;(function(){})();"})},
 		{"angularjs is end of life", "components.js-library", false,
 			one(hardened(), htmlPage(`<script src="https://ajax.googleapis.com/ajax/libs/angularjs/1.8.3/angular.min.js"></script>`)),
 			one(hardened(), htmlPage(`<script src="/js/angular-router.js"></script>`))},
