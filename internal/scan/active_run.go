@@ -69,6 +69,7 @@ func pointChecks() []pointCheck {
 		{"sqli", active.SQLi},
 		{"cmdi", active.CommandInjection},
 		{"ssti", active.SSTI},
+		{"code", active.CodeInjection},
 		{"traversal", active.Traversal},
 		{"nosqli", active.NoSQLi},
 		{"xxe", active.XXE},

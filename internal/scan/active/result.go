@@ -42,7 +42,7 @@ type Info struct {
 // infoTables are the check files' tables of Info by check name: each
 // file that adds checks declares one (xssInfo in xss.go, …) and lists it
 // here.
-var infoTables = []map[string]Info{xssInfo, redirectInfo, crlfInfo, filesInfo, csrfInfo, sqliInfo, cmdiInfo, sstiInfo, traversalInfo, nosqliInfo, xxeInfo, uploadInfo, ssrfInfo, jwtInfo}
+var infoTables = []map[string]Info{xssInfo, redirectInfo, crlfInfo, filesInfo, csrfInfo, sqliInfo, cmdiInfo, sstiInfo, traversalInfo, nosqliInfo, xxeInfo, uploadInfo, ssrfInfo, jwtInfo, codeInfo}
 
 // CheckInfo returns the description of a check, and false for an unknown
 // one.
