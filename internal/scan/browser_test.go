@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -248,5 +249,81 @@ func TestSafeToAttack(t *testing.T) {
 		if got := safeToAttack(tt.method, u, tt.fields); got != tt.want {
 			t.Errorf("safeToAttack(%s %s %v) = %v, want %v", tt.method, tt.path, tt.fields, got, tt.want)
 		}
+	}
+}
+
+// reviewsApp is a single-page app whose reviews are posted as JSON and
+// rendered by the page's script with innerHTML (fixed: textContent). No
+// HTML response ever holds a review.
+func reviewsApp(fixed bool) http.Handler {
+	var mu sync.Mutex
+	var reviews []string
+	sink := "innerHTML"
+	if fixed {
+		sink = "textContent"
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, htmlPage(`<ul id="list"></ul>
+<form id="f"><textarea name="text" placeholder="Your review"></textarea><button>Post review</button></form>
+<script>
+fetch('/api/reviews').then(r => r.json()).then(rs => {
+  for (const t of rs) { const li = document.createElement('li'); li.`+sink+` = t; document.getElementById('list').appendChild(li); }
+});
+document.getElementById('f').addEventListener('submit', e => {
+  e.preventDefault();
+  fetch('/api/reviews', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({text: e.target.text.value, stars: 5})});
+});
+</script>`))
+	})
+	mux.HandleFunc("GET /api/reviews", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(append([]string{}, reviews...))
+	})
+	mux.HandleFunc("POST /api/reviews", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Text string `json:"text"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&body); err != nil {
+			http.Error(w, "bad json", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		if len(reviews) < 1000 {
+			reviews = append(reviews, body.Text)
+		}
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	})
+	return mux
+}
+
+// TestBrowserStoredXSS: at --active full, a review posted as JSON and
+// rendered by the page's script is found; the fixed twin is not.
+func TestBrowserStoredXSS(t *testing.T) {
+	domBrowser(t)
+	for _, fixed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fixed=%v", fixed), func(t *testing.T) {
+			cfg := fastConfig(serve(t, reviewsApp(fixed)))
+			cfg.Browser = true
+			cfg.Active = ActiveFull
+			cfg.ActiveDelay = 200 * time.Millisecond
+			cfg.MaxTime = 2 * time.Minute
+			rep := runScan(t, cfg)
+			found := false
+			for _, f := range find(rep, "xss.stored") {
+				if f.Parameter == "json:text" {
+					found = true
+				}
+			}
+			if found == fixed {
+				t.Errorf("xss.stored on json:text = %v, want %v; findings %v", found, !fixed, checks(rep))
+			}
+		})
 	}
 }

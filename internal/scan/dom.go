@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"rampart/internal/scan/active"
 )
 
 // This file holds the DOM-based XSS check (Config.Browser): the crawled
@@ -144,6 +147,7 @@ func domSite(ctx context.Context, s *Scanner) {
 		}
 	}
 	s.progress("dom", total, total)
+	s.storedDOM(ctx, b, pages, routes)
 }
 
 // domPage runs the probes of one page and reports the payloads that ran.
@@ -348,4 +352,79 @@ func (s *Scanner) reportDOM(pg *Page, p domProbe) {
 			"https://cwe.mitre.org/data/definitions/79.html",
 		},
 	}, false)
+}
+
+// Bounds of the stored DOM-XSS pass.
+const (
+	// maxStoredDOMPoints bounds the points that get a stored payload.
+	maxStoredDOMPoints = 40
+)
+
+// storedDOM is the browser's stored-XSS pass (--active full): a payload
+// that calls the binding with its own marker is sent once into each
+// string of the requests that write (POST, PUT and PATCH with a form or
+// JSON body: a comment, a review, a profile), then the pages and routes
+// are loaded again; a marker that calls back names the point that stored
+// it. A single-page application renders what it stored from JSON, which
+// no HTML response shows, so only the browser finds it.
+func (s *Scanner) storedDOM(ctx context.Context, b *browser, pages []*Page, routes []*url.URL) {
+	if s.cfg.Active != ActiveFull {
+		return
+	}
+	prefix := domMarkerPrefix() + "s"
+	stored := map[string]active.Point{}
+	n := 0
+	send := scanSender{s}
+	for _, p := range s.activePoints() {
+		if len(stored) >= maxStoredDOMPoints || ctx.Err() != nil {
+			break
+		}
+		if p.Method == http.MethodGet || (p.Kind != active.Form && p.Kind != active.JSON) {
+			continue
+		}
+		n++
+		marker := prefix + strconv.Itoa(n)
+		payload := strings.ReplaceAll(domPayloads[0], "'M'", "'"+marker+"'")
+		req, err := p.Request(ctx, payload)
+		if err != nil {
+			continue
+		}
+		if _, err := send.Send(ctx, req); err != nil {
+			continue
+		}
+		stored[marker] = p
+	}
+	if len(stored) == 0 {
+		return
+	}
+	var urls []string
+	for _, pg := range pages {
+		urls = append(urls, pg.URL)
+	}
+	for _, r := range routes {
+		urls = append(urls, r.String())
+	}
+	reported := map[string]bool{}
+	for _, u := range urls {
+		if ctx.Err() != nil {
+			return
+		}
+		if _, err := b.render(u); err != nil {
+			continue
+		}
+		for marker, p := range stored {
+			if reported[marker] || !b.hits.has(marker) {
+				continue
+			}
+			reported[marker] = true
+			s.reportActive(active.Result{
+				Check: "xss.stored", Point: p, Confirmed: true,
+				Payload: strings.ReplaceAll(domPayloads[0], "'M'", "'"+marker+"'"),
+				Detail: "The payload stored through " + p.String() + " ran when " + s.red.URL(u) +
+					" was loaded in headless Chromium: the page's scripts render the stored value as markup. It called " +
+					domBinding + "('" + marker + "').",
+				Request: p.Method + " " + s.red.URL(p.URL.String()) + " (" + p.String() + ")",
+			})
+		}
+	}
 }
