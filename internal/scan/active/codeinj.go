@@ -69,54 +69,22 @@ func CodeInjection(ctx context.Context, s Sender, p Point, opt Options) ([]Resul
 		return nil, err
 	}
 	for _, pr := range codeProbes {
-		a, b := codeOperands(opt)
-		for i, payload := range codePayloads(pr, a, b) {
-			_, r, err := send(ctx, s, p, payload)
+		for i := range len(codePayloads(pr, 1, 1)) {
+			ev, err := productTwice(ctx, s, p, orig, opt, func(a, b int) string { return codePayloads(pr, a, b)[i] })
 			if err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				continue
+				return nil, err
 			}
-			shown := sstiShown(r.Body, a*b)
-			if shown == "" || sstiShown(orig.Body, a*b) != "" {
-				continue
-			}
-			c, d := codeOperands(opt)
-			for c*d == a*b {
-				c++
-			}
-			again := codePayloads(pr, c, d)[i]
-			_, r2, err := send(ctx, s, p, again)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				continue
-			}
-			if sstiShown(r2.Body, c*d) == "" || sstiShown(orig.Body, c*d) != "" {
+			if ev == nil {
 				continue
 			}
 			return []Result{{
-				Check: "code.eval", Point: p, Payload: payload, Confirmed: true,
+				Check: "code.eval", Point: p, Payload: ev.payload, Confirmed: true,
 				Detail: fmt.Sprintf("%s: the response to %q shows %s, the product of %d and %d, and %q gave %d as well.",
-					pr.lang, payload, shown, a, b, again, c*d),
-				Request:  requestExcerpt(p, payload),
-				Response: responseExcerpt(r, shown),
+					pr.lang, ev.payload, ev.shown, ev.a, ev.b, ev.again, ev.c*ev.d),
+				Request:  requestExcerpt(p, ev.payload),
+				Response: responseExcerpt(ev.resp, ev.shown),
 			}}, nil
 		}
 	}
 	return nil, nil
-}
-
-// codeOperands draws two 3-4 digit numbers whose product does not show
-// in the payloads' text.
-func codeOperands(opt Options) (int, int) {
-	for {
-		a, b := opt.randInt(101, 9999), opt.randInt(101, 9999)
-		p := strconv.Itoa(a * b)
-		if !strings.Contains(strconv.Itoa(a)+" "+strconv.Itoa(b), p) {
-			return a, b
-		}
-	}
 }

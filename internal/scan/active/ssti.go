@@ -107,33 +107,14 @@ func SSTI(ctx context.Context, s Sender, p Point, opt Options) ([]Result, error)
 		return nil, err
 	}
 	for _, sy := range sstiSyntaxes {
-		a, b := sstiOperands(opt, p.Value)
-		payload := p.Value + sy.build(a, b)
-		_, r, err := send(ctx, s, p, payload)
+		ev, err := productTwice(ctx, s, p, orig, opt, func(a, b int) string { return p.Value + sy.build(a, b) })
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
+			return nil, err
+		}
+		if ev == nil {
 			continue
 		}
-		shown := sstiShown(r.Body, a*b)
-		if shown == "" || sstiShown(orig.Body, a*b) != "" {
-			continue
-		}
-		c, d := sstiOperands(opt, p.Value)
-		for c*d == a*b {
-			c++
-		}
-		_, r2, err := send(ctx, s, p, p.Value+sy.build(c, d))
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			continue
-		}
-		if sstiShown(r2.Body, c*d) == "" || sstiShown(orig.Body, c*d) != "" {
-			continue
-		}
+		payload, shown, r, a, b, c, d := ev.payload, ev.shown, ev.resp, ev.a, ev.b, ev.c, ev.d
 		bare := fmt.Sprintf("%s%d*%d", p.Value, c, d)
 		_, r3, err := send(ctx, s, p, bare)
 		if err != nil {
@@ -154,4 +135,42 @@ func SSTI(ctx context.Context, s Sender, p Point, opt Options) ([]Result, error)
 		}}, nil
 	}
 	return nil, nil
+}
+
+// productEvidence is what productTwice saw.
+type productEvidence struct {
+	payload, again string // the two payloads
+	shown          string // how the first response shows the product
+	resp           *Response
+	a, b, c, d     int
+}
+
+// productTwice sends build(a, b) for random a and b and, when the
+// response shows a*b that orig does not, build(c, d) for another pair,
+// which must show c*d too: an expression evaluated on the server. It
+// returns nil when the point does not evaluate it.
+func productTwice(ctx context.Context, s Sender, p Point, orig *Response, opt Options, build func(a, b int) string) (*productEvidence, error) {
+	a, b := sstiOperands(opt, p.Value)
+	payload := build(a, b)
+	_, r, err := send(ctx, s, p, payload)
+	if err != nil {
+		return nil, ctx.Err()
+	}
+	shown := sstiShown(r.Body, a*b)
+	if shown == "" || sstiShown(orig.Body, a*b) != "" {
+		return nil, nil
+	}
+	c, d := sstiOperands(opt, p.Value)
+	for c*d == a*b {
+		c++
+	}
+	again := build(c, d)
+	_, r2, err := send(ctx, s, p, again)
+	if err != nil {
+		return nil, ctx.Err()
+	}
+	if sstiShown(r2.Body, c*d) == "" || sstiShown(orig.Body, c*d) != "" {
+		return nil, nil
+	}
+	return &productEvidence{payload: payload, again: again, shown: shown, resp: r, a: a, b: b, c: c, d: d}, nil
 }
