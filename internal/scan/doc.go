@@ -10,6 +10,16 @@
 // passive*.go, active*.go), the TLS audit (scan/tlsaudit) and the report
 // writers (scan/report) build on it.
 //
+// Requests come from the crawl (links, forms, sitemaps, URLs in scripts),
+// from API descriptions (openapi.go), from GraphQL schemas (graphql.go)
+// and, with Config.Browser, from what pages do in headless Chromium
+// (browser.go). The injection checks themselves are in scan/active;
+// active_run.go runs them over every insertion point, jwt_active.go,
+// creds.go and dom.go add the checks that need the scanner's state (its
+// tokens, its sign-in forms, its browser). login.go signs in, and in
+// again when the site ends the session. docs/scan.md describes every
+// check and how it is confirmed.
+//
 // The scanner imports no gateway stage: it is a client of any web site,
 // rampart's own included.
 package scan
