@@ -76,7 +76,19 @@ type domProbe struct {
 	payload string // with the marker in place
 	marker  string
 	name    string // window.name to set before the page's scripts run
+	// message, when set, is sent to the loaded page as a message event
+	// from another origin (the data as a string, and in the fields of an
+	// object), as a page of another site could post it.
+	message string
 }
+
+// domMessageJS dispatches a message event from a foreign origin, with
+// %s the JSON-quoted payload. A handler that checks event.origin
+// refuses it, as it would refuse a real one.
+const domMessageJS = `(() => { const p = %s; const o = 'https://rmp-sender.example';
+for (const data of [p, {message: p, html: p, data: p, text: p, url: p, content: p}, JSON.stringify({message: p, html: p, data: p, url: p})]) {
+  window.dispatchEvent(new MessageEvent('message', {data, origin: o}));
+} })()`
 
 // domHits records the markers the payloads reported.
 type domHits struct {
@@ -258,6 +270,10 @@ func domProbes(pg *Page, prefix string, n *int) []domProbe {
 		p, m := mark(tmpl)
 		out = append(out, domProbe{url: base.String(), param: "window.name", source: "window.name", payload: p, marker: m, name: p})
 	}
+	for _, tmpl := range domWindowNamePayloads {
+		p, m := mark(tmpl)
+		out = append(out, domProbe{url: base.String(), param: "postMessage", source: "a message event from another origin (postMessage)", payload: p, marker: m, message: p})
+	}
 	return out
 }
 
@@ -289,11 +305,19 @@ func domLoad(tctx context.Context, p domProbe) error {
 			_, _ = chromedp.Call(rctx, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams(added))
 		}()
 	}
+	fire := "window.dispatchEvent(new HashChangeEvent('hashchange'))"
+	if p.message != "" {
+		js, err := json.Marshal(p.message)
+		if err != nil {
+			return err
+		}
+		fire = fmt.Sprintf(domMessageJS, js)
+	}
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(p.url),
 		chromedp.Sleep(domSettle),
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			_, err := cdp.Call(ctx, t, runtime.Evaluate, runtime.EvaluateParams{Expression: "window.dispatchEvent(new HashChangeEvent('hashchange'))"})
+			_, err := cdp.Call(ctx, t, runtime.Evaluate, runtime.EvaluateParams{Expression: fire})
 			return err
 		}),
 		chromedp.Sleep(domSettle/3),

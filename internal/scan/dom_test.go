@@ -31,7 +31,7 @@ func domFixture() http.Handler {
 		}
 		html(w, `<a href="/hash">hash</a> <a href="/search?q=hello">search</a> <a href="/fixed">fixed</a>
 <a href="/fixedq?q=hello">fixed search</a> <a href="/plain">plain</a> <a href="/echo?q=hello">echo</a>
-<a href="/name">name</a>`)
+<a href="/name">name</a> <a href="/msg">msg</a> <a href="/msgsafe">msgsafe</a>`)
 	})
 	mux.HandleFunc("/hash", func(w http.ResponseWriter, _ *http.Request) {
 		html(w, `<div id="x"></div><script>document.getElementById('x').innerHTML = decodeURIComponent(location.hash.slice(1));</script>`)
@@ -42,6 +42,15 @@ eval("var q = '" + p + "'"); document.getElementById('out').textContent = 'ok';<
 	})
 	mux.HandleFunc("/name", func(w http.ResponseWriter, _ *http.Request) {
 		html(w, `<div id="x"></div><script>document.getElementById('x').innerHTML = window.name;</script>`)
+	})
+	mux.HandleFunc("/msg", func(w http.ResponseWriter, _ *http.Request) {
+		html(w, `<div id="x"></div><script>window.addEventListener('message', e => {
+  const d = typeof e.data === 'string' ? e.data : e.data.html; if (d) document.getElementById('x').innerHTML = d; });</script>`)
+	})
+	mux.HandleFunc("/msgsafe", func(w http.ResponseWriter, _ *http.Request) {
+		html(w, `<div id="x"></div><script>window.addEventListener('message', e => {
+  if (e.origin !== location.origin) return;
+  document.getElementById('x').innerHTML = e.data; });</script>`)
 	})
 	mux.HandleFunc("/fixed", func(w http.ResponseWriter, _ *http.Request) {
 		html(w, `<div id="x"></div><script>document.getElementById('x').textContent = decodeURIComponent(location.hash.slice(1));</script>`)
@@ -97,6 +106,8 @@ func TestDomXSS(t *testing.T) {
 		{"innerHTML of location.hash", "/hash fragment", true},
 		{"eval of a query parameter", "/search?q=hello query:q", true},
 		{"innerHTML of window.name", "/name window.name", true},
+		{"innerHTML of a message from anyone", "/msg postMessage", true},
+		{"a message handler that checks the origin", "/msgsafe postMessage", false},
 		{"textContent of location.hash", "/fixed fragment", false},
 		{"textContent of a query parameter", "/fixedq?q=hello query:q", false},
 		{"no script", "/plain fragment", false},
@@ -110,7 +121,7 @@ func TestDomXSS(t *testing.T) {
 		})
 	}
 	for k := range got {
-		if k != "/hash fragment" && k != "/search?q=hello query:q" && k != "/name window.name" {
+		if k != "/hash fragment" && k != "/search?q=hello query:q" && k != "/name window.name" && k != "/msg postMessage" {
 			t.Errorf("unexpected xss.dom %s", k)
 		}
 	}
@@ -169,11 +180,15 @@ func TestDomProbes(t *testing.T) {
 			if p.name != p.payload || p.url != "http://app.test/search?q=a&lang=en" {
 				t.Errorf("window.name probe: name %q, URL %q", p.name, p.url)
 			}
+		case p.param == "postMessage":
+			if p.message != p.payload || p.url != "http://app.test/search?q=a&lang=en" {
+				t.Errorf("postMessage probe: message %q, URL %q", p.message, p.url)
+			}
 		default:
 			t.Errorf("unexpected source %q", p.param)
 		}
 	}
-	want := map[string]int{"fragment": len(domPayloads), "query:q": len(domPayloads), "query:lang": len(domPayloads), "window.name": len(domWindowNamePayloads)}
+	want := map[string]int{"fragment": len(domPayloads), "query:q": len(domPayloads), "query:lang": len(domPayloads), "window.name": len(domWindowNamePayloads), "postMessage": len(domWindowNamePayloads)}
 	for k, v := range want {
 		if count[k] != v {
 			t.Errorf("probes of %s = %d, want %d", k, count[k], v)
