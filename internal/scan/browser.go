@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -780,3 +782,34 @@ func (s *Scanner) submittable(g group) bool {
 	}
 	return safeToAttack(http.MethodPost, action, append([]string{g.Label}, g.Fields...))
 }
+
+// spaHint says, in the notes, that the target looks like a single-page
+// application the crawler saw little of, when the scan runs without a
+// browser: a start page whose body is little more than scripts, and few
+// HTML pages crawled.
+func (s *Scanner) spaHint() {
+	if s.cfg.Browser {
+		return
+	}
+	htmlPages := 0
+	var start *Page
+	for _, pg := range s.Pages() {
+		if pg.isHTML() && pg.Status < 400 {
+			htmlPages++
+			if start == nil {
+				start = pg
+			}
+		}
+	}
+	if start == nil || htmlPages > 5 || start.doc == nil || len(start.doc.links) > 3 {
+		return
+	}
+	lower := bytes.ToLower(start.Body)
+	if bytes.Count(lower, []byte("<script")) == 0 || len(bytes.TrimSpace(spaTagsRE.ReplaceAll(lower, nil))) > 2048 {
+		return
+	}
+	s.note("the start page looks like a single-page application (little but scripts) and the crawl found few pages: --browser crawls what its scripts request and render")
+}
+
+// spaTagsRE matches scripts, styles and tags, to measure a page's text.
+var spaTagsRE = regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<[^>]*>`)

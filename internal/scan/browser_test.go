@@ -327,3 +327,26 @@ func TestBrowserStoredXSS(t *testing.T) {
 		})
 	}
 }
+
+// TestSPAHint: without --browser, a start page that is a script shell
+// gets a note that suggests it; a site of plain pages does not.
+func TestSPAHint(t *testing.T) {
+	spa := http.NewServeMux()
+	spa.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, `<!doctype html><html><head><title>Shop</title><script src="/main.js"></script></head><body><app-root></app-root></body></html>`)
+	})
+	rep := runScan(t, fastConfig(serve(t, spa)))
+	if !contains(rep.Notes, "single-page application") {
+		t.Errorf("notes %q: want the --browser hint", rep.Notes)
+	}
+	plain := http.NewServeMux()
+	plain.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, htmlPage(`<h1>Shop</h1><p>`+strings.Repeat("Lamps, chairs and tables. ", 100)+`</p><a href="/a">a</a>`))
+	})
+	rep = runScan(t, fastConfig(serve(t, plain)))
+	if contains(rep.Notes, "single-page application") {
+		t.Errorf("notes %q: no hint for a page of text", rep.Notes)
+	}
+}

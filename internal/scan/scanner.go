@@ -389,6 +389,7 @@ func (s *Scanner) Run(ctx context.Context) (*Report, error) {
 	seeds = append(seeds, s.loadAPISpecs(runCtx)...)
 	s.crawl(runCtx, seeds)
 	s.browserPhase(runCtx)
+	s.spaHint()
 	s.loadGraphQL(runCtx)
 	defer func() {
 		if s.br != nil {
