@@ -6,31 +6,27 @@ package browsertest
 import (
 	"context"
 	"os"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// Names are the executables tried, in order.
-var Names = []string{"chromium", "chromium-browser", "google-chrome"}
+	"rampart/internal/chromium"
+)
 
 // Find returns the path of a Chromium-based browser on PATH. It skips the
 // test when there is none, unless RAMPART_TEST_BROWSER=1 (as CI sets),
 // where a missing browser is a failure rather than a silent skip.
 func Find(tb testing.TB) string {
 	tb.Helper()
-	for _, name := range Names {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
+	path, err := chromium.Find()
+	if err == nil {
+		return path
 	}
 	if os.Getenv("RAMPART_TEST_BROWSER") == "1" {
-		tb.Fatalf("RAMPART_TEST_BROWSER=1 but none of %s is on PATH; install Debian's chromium", strings.Join(Names, ", "))
+		tb.Fatalf("RAMPART_TEST_BROWSER=1 but %v; install Debian's chromium", err)
 	}
-	tb.Skipf("no browser: none of %s is on PATH; install Debian's chromium, or set RAMPART_TEST_BROWSER=1 to make this a failure", strings.Join(Names, ", "))
+	tb.Skipf("no browser: %v; install Debian's chromium, or set RAMPART_TEST_BROWSER=1 to make this a failure", err)
 	return ""
 }
 
@@ -49,28 +45,13 @@ func ArtifactDir(tb testing.TB) string {
 	return dir
 }
 
-// Options are the flags every test browser gets: headless, no sandbox
-// (CI runs as root, where Chromium's sandbox cannot start), and none of
-// the background traffic a closed network refuses.
-func Options(path string, extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)
-	return append(opts, extra...)
-}
-
 // Start starts the browser at path and returns a tab whose context ends
 // at timeout or when the test does.
 func Start(t *testing.T, path string, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	t.Cleanup(cancel)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, Options(path, extra...)...)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromium.Options(path, extra...)...)
 	t.Cleanup(cancelAlloc)
 	ctx, cancelTab := chromedp.NewContext(ctx, chromedp.WithLogf(t.Logf))
 	t.Cleanup(cancelTab)

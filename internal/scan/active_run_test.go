@@ -20,16 +20,8 @@ import (
 // form and a leaked .env; fixed is its repaired twin.
 func shop(t *testing.T, fixed bool) http.Handler {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+t.Name()+"?mode=memory&cache=shared")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS products (id INTEGER PRIMARY KEY, name TEXT);
-		INSERT OR IGNORE INTO products VALUES (1, 'shoes'), (2, 'hats');`); err != nil {
-		t.Fatal(err)
-	}
+	db := testDB(t, `CREATE TABLE IF NOT EXISTS products (id INTEGER PRIMARY KEY, name TEXT);
+		INSERT OR IGNORE INTO products VALUES (1, 'shoes'), (2, 'hats');`)
 	mux := http.NewServeMux()
 	page := func(w http.ResponseWriter, body string) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

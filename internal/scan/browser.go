@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -12,7 +11,6 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
@@ -27,6 +25,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"rampart/internal/chromium"
 )
 
 // This file drives headless Chromium for the scan (Config.Browser): it
@@ -104,29 +104,14 @@ func (b *browser) settle(ctx context.Context) error {
 	}
 }
 
-// openBrowser starts Chromium (the first of browserNames on PATH) on ctx.
+// openBrowser starts Chromium (chromium.Find) on ctx.
 // Close it with b.close.
 func (s *Scanner) openBrowser(ctx context.Context) (*browser, error) {
-	path := ""
-	for _, name := range browserNames {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
+	path, err := chromium.Find()
+	if err != nil {
+		return nil, err
 	}
-	if path == "" {
-		return nil, errors.New("no Chromium found (none of " + strings.Join(browserNames, ", ") + " is on PATH)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		// Scans run in containers, often as root, where Chromium's
-		// sandbox cannot start; the pages are the scan's target.
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)
+	opts := chromium.Options(path)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tctx, cancelTab := chromedp.NewContext(actx)
 	b := &browser{tctx: tctx, path: path, hits: &domHits{m: map[string]bool{}}}

@@ -49,9 +49,6 @@ const (
 	domBinding = "rmpHit"
 )
 
-// browserNames are the executables tried, in order, for the DOM check.
-var browserNames = []string{"chromium", "chromium-browser", "google-chrome"}
-
 // domPayloads are the payloads, with M standing for the probe's marker:
 // markup for HTML sinks (innerHTML, document.write), a URL for
 // location and href sinks (also a labelled statement for eval), a string

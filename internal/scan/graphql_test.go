@@ -21,16 +21,8 @@ import (
 // is refused without the developers' bearer token.
 func graphqlApp(t *testing.T, fixed, noIntrospection, introAuth bool, imports *atomic.Int64) http.Handler {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+strings.ReplaceAll(t.Name(), "/", "_")+"?mode=memory&cache=shared")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS pastes (id INTEGER PRIMARY KEY, title TEXT, content TEXT);
-		INSERT OR IGNORE INTO pastes VALUES (1, 'test', 'hello'), (2, 'notes', 'world');`); err != nil {
-		t.Fatal(err)
-	}
+	db := testDB(t, `CREATE TABLE IF NOT EXISTS pastes (id INTEGER PRIMARY KEY, title TEXT, content TEXT);
+		INSERT OR IGNORE INTO pastes VALUES (1, 'test', 'hello'), (2, 'notes', 'world');`)
 	paste := graphql.NewObject(graphql.ObjectConfig{Name: "Paste", Fields: graphql.Fields{
 		"id": &graphql.Field{Type: graphql.ID}, "title": &graphql.Field{Type: graphql.String}, "content": &graphql.Field{Type: graphql.String},
 	}})

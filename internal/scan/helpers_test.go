@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"log/slog"
 	"net"
@@ -195,4 +196,20 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// testDB opens an in-memory SQLite database of its own for the test (the
+// flawed fixtures query it for real) and runs setup in it.
+func testDB(tb testing.TB, setup string) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("sqlite", "file:"+strings.ReplaceAll(tb.Name(), "/", "_")+"?mode=memory&cache=shared")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(setup); err != nil {
+		tb.Fatal(err)
+	}
+	return db
 }

@@ -287,16 +287,8 @@ func (a *usersAPI) count(k string) int {
 
 func newUsersAPI(t *testing.T, fixed bool) (*usersAPI, http.Handler) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+t.Name()+"?mode=memory&cache=shared")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT);
-		INSERT OR IGNORE INTO users VALUES (1, 'alice'), (2, 'bob');`); err != nil {
-		t.Fatal(err)
-	}
+	db := testDB(t, `CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT);
+		INSERT OR IGNORE INTO users VALUES (1, 'alice'), (2, 'bob');`)
 	spec := readTestdata(t, "users-api.json")
 	a := &usersAPI{calls: map[string]int{}}
 	mux := http.NewServeMux()
